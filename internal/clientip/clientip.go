@@ -1,0 +1,118 @@
+// Package clientip resolves a request's client address. The address is the
+// TCP peer (RemoteAddr) unless the peer is a trusted proxy, in which case
+// X-Forwarded-For is walked from the right, skipping trusted proxies, and the
+// first untrusted address is the client. Every block that needs the client's
+// address (rate limits, IP policies, logs) resolves it through here.
+package clientip
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+// Resolver resolves client addresses. The zero value trusts no proxy.
+type Resolver struct {
+	trusted []netip.Prefix
+}
+
+// New returns a Resolver that trusts the given proxies, each an IP address or
+// a CIDR prefix ("10.0.0.0/8", "::1").
+func New(trusted ...string) (*Resolver, error) {
+	r := &Resolver{}
+	for _, s := range trusted {
+		s = strings.TrimSpace(s)
+		if strings.Contains(s, "/") {
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				return nil, fmt.Errorf("clientip: trusted proxy %q: %w", s, err)
+			}
+			r.trusted = append(r.trusted, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("clientip: trusted proxy %q: %w", s, err)
+		}
+		a = a.Unmap()
+		r.trusted = append(r.trusted, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return r, nil
+}
+
+// Trusts reports whether a is a trusted proxy.
+func (r *Resolver) Trusts(a netip.Addr) bool {
+	if r == nil || !a.IsValid() {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range r.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Resolve returns the client address of req and whether the direct peer is a
+// trusted proxy. An unparsable RemoteAddr yields the zero Addr.
+func (r *Resolver) Resolve(req *http.Request) (client netip.Addr, peerTrusted bool) {
+	peer := Peer(req)
+	if !r.Trusts(peer) {
+		return peer, false
+	}
+	client = peer
+	values := req.Header.Values("X-Forwarded-For")
+	for i := len(values) - 1; i >= 0; i-- {
+		v := values[i]
+		for v != "" {
+			j := strings.LastIndexByte(v, ',')
+			part := strings.TrimSpace(v[j+1:])
+			if j < 0 {
+				v = ""
+			} else {
+				v = v[:j]
+			}
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				// A malformed entry ends the trusted chain: everything to its
+				// left was written by someone we cannot vouch for.
+				return client, true
+			}
+			client = a.Unmap()
+			if !r.Trusts(client) {
+				return client, true
+			}
+		}
+	}
+	return client, true
+}
+
+// Peer returns the address of the TCP peer of req, or the zero Addr.
+func Peer(req *http.Request) netip.Addr {
+	if ap, err := netip.ParseAddrPort(req.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
+	host, _, err := net.SplitHostPort(req.RemoteAddr)
+	if err != nil {
+		host = req.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+// From returns the client address the gateway resolved for req, or the TCP
+// peer when the request did not go through a gateway.
+func From(req *http.Request) netip.Addr {
+	if info := reqctx.From(req.Context()); info != nil && info.ClientIP.IsValid() {
+		return info.ClientIP
+	}
+	return Peer(req)
+}

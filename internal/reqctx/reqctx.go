@@ -1,0 +1,83 @@
+// Package reqctx carries the facts the gateway learns about a request (its ID,
+// stage, route, path parameters, client address and error handler) through the
+// request context, so that every block can read them without importing the
+// root package. The root package re-exports typed accessors for users.
+package reqctx
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+)
+
+// Param is one path parameter captured by the router.
+type Param struct {
+	Key   string
+	Value string
+}
+
+// Params is the ordered list of path parameters of a request.
+type Params []Param
+
+// Get returns the value of the named parameter and whether it was present.
+func (ps Params) Get(name string) (string, bool) {
+	for i := range ps {
+		if ps[i].Key == name {
+			return ps[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// ByName returns the value of the named parameter, or "" when absent.
+func (ps Params) ByName(name string) string {
+	v, _ := ps.Get(name)
+	return v
+}
+
+// ErrorHandler renders an error to the client.
+type ErrorHandler = func(http.ResponseWriter, *http.Request, error)
+
+// Info is everything the gateway records about one request. One Info is
+// allocated per request and never modified after the route handler starts,
+// except by the gateway itself before dispatch.
+type Info struct {
+	// RequestID is the request's ID, as echoed in X-Request-Id.
+	RequestID string
+	// Stage is the name of the stage serving the request.
+	Stage string
+	// StageVars are the stage variables of the deployment serving the
+	// request. The map is shared and must not be modified.
+	StageVars map[string]string
+	// DeploymentID identifies the deployment serving the request.
+	DeploymentID string
+	// Canary reports whether the request was routed to the stage's canary.
+	Canary bool
+	// Route is the route template that matched, e.g. "/users/:id".
+	Route string
+	// RouteName is the optional name given to the route.
+	RouteName string
+	// Params are the path parameters captured by the router.
+	Params Params
+	// ClientIP is the client's address, resolved through trusted proxies.
+	ClientIP netip.Addr
+	// PeerTrusted reports whether the direct peer is a trusted proxy, in
+	// which case inbound forwarding headers may be kept.
+	PeerTrusted bool
+	// ErrorHandler renders errors for this request; nil means the default.
+	ErrorHandler ErrorHandler
+}
+
+type key struct{}
+
+// With returns a copy of ctx carrying info.
+func With(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, key{}, info)
+}
+
+// From returns the Info stored in ctx, or nil when the request did not go
+// through a gateway.
+func From(ctx context.Context) *Info {
+	info, _ := ctx.Value(key{}).(*Info)
+	return info
+}
