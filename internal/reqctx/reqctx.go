@@ -81,3 +81,36 @@ func From(ctx context.Context) *Info {
 	info, _ := ctx.Value(key{}).(*Info)
 	return info
 }
+
+// Principal is the authenticated caller of a request, set by an
+// authentication block and read by the blocks after it (rate limits, caches
+// keyed per user, access logs).
+type Principal struct {
+	// ID identifies the caller: the JWT subject, the API key's owner, or the
+	// principal id returned by a custom authorizer.
+	ID string
+	// Issuer is the JWT issuer, when the caller presented a JWT.
+	Issuer string
+	// KeyID is the ID of the API key used, never the key itself.
+	KeyID string
+	// Method names how the caller was authenticated: "jwt", "apikey",
+	// "authorizer", or a custom value.
+	Method string
+	// Scopes are the scopes granted to the caller.
+	Scopes []string
+	// Claims are the token claims or the authorizer's context. Read only.
+	Claims map[string]any
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns a copy of ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal stored in ctx, or nil.
+func PrincipalFrom(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
