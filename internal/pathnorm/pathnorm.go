@@ -7,6 +7,8 @@ package pathnorm
 
 import (
 	"errors"
+	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -40,7 +42,6 @@ func Clean(escaped string, opt Options) (path, raw string, err error) {
 		return escaped, "", nil
 	}
 	segs := make([]string, 0, 8)
-	rawSegs := segs[:0:0]
 	hasEncSlash := false
 	rest := escaped[1:]
 	trailing := false
@@ -67,21 +68,10 @@ func Clean(escaped string, opt Options) (path, raw string, err error) {
 			trailing = true
 			if len(segs) > 0 {
 				segs = segs[:len(segs)-1]
-				if hasEncSlash || encSlash {
-					rawSegs = rawSegs[:len(rawSegs)-1]
-				}
 			}
 		default:
 			segs = append(segs, dec)
-			if encSlash && !hasEncSlash {
-				hasEncSlash = true
-				for _, s := range segs[:len(segs)-1] {
-					rawSegs = append(rawSegs, escapeSegment(s))
-				}
-			}
-			if hasEncSlash {
-				rawSegs = append(rawSegs, escapeSegment(dec))
-			}
+			hasEncSlash = hasEncSlash || encSlash
 		}
 		if i < 0 {
 			break
@@ -89,10 +79,16 @@ func Clean(escaped string, opt Options) (path, raw string, err error) {
 		rest = rest[i+1:]
 	}
 	path = join(segs, trailing)
-	if hasEncSlash {
-		raw = join(rawSegs, trailing)
+	if hasEncSlash && slices.ContainsFunc(segs, func(s string) bool { return strings.IndexByte(s, '/') >= 0 }) {
+		// Some segment still holds a slash: keep it encoded in RawPath so
+		// it stays one segment upstream.
+		raw := make([]string, len(segs))
+		for i, s := range segs {
+			raw[i] = url.PathEscape(s)
+		}
+		return path, join(raw, trailing), nil
 	}
-	return path, raw, nil
+	return path, "", nil
 }
 
 func join(segs []string, trailing bool) string {
@@ -171,24 +167,6 @@ func checkByte(c byte) error {
 		return ErrBackslash
 	}
 	return nil
-}
-
-const upperhex = "0123456789ABCDEF"
-
-// escapeSegment escapes what cannot appear raw in a path segment.
-func escapeSegment(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '/' || c == '%' || c == '?' || c == '#' || c == ' ' || c >= 0x80 {
-			b.WriteByte('%')
-			b.WriteByte(upperhex[c>>4])
-			b.WriteByte(upperhex[c&15])
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 func isHex(c byte) bool {
