@@ -1,0 +1,212 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"time"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+// Proxy is an http.Handler that forwards requests to an [Upstream], built on
+// httputil.ReverseProxy with a Rewrite function. See the package
+// documentation for what it sends and how it reports errors.
+type Proxy struct {
+	up   *Upstream
+	tmpl *pathTemplate
+	rp   httputil.ReverseProxy
+}
+
+// Option configures a [Proxy].
+type Option func(*config)
+
+type config struct {
+	errorHandler   func(http.ResponseWriter, *http.Request, error)
+	flushInterval  time.Duration
+	modifyResponse func(*http.Response) error
+	transport      http.RoundTripper
+	errorLog       *log.Logger
+}
+
+// ErrorHandler sets the function that answers when the upstream cannot be
+// reached, times out, or a ModifyResponse hook fails. If nil, the default is
+// [DefaultErrorHandler].
+func ErrorHandler(h func(http.ResponseWriter, *http.Request, error)) Option {
+	return func(c *config) { c.errorHandler = h }
+}
+
+// FlushInterval sets how often the response is flushed to the client while
+// its body is copied. If zero, the default, responses are flushed when the
+// copy ends; a negative value flushes after every write. Server-sent events
+// and responses of unknown length are always flushed after every write.
+func FlushInterval(d time.Duration) Option {
+	return func(c *config) { c.flushInterval = d }
+}
+
+// ModifyResponse sets a hook that may change the upstream's response before
+// it is copied to the client. If it returns an error, the error handler is
+// called with it; a [*problem.Problem] error is rendered as it is by the
+// default handler.
+func ModifyResponse(f func(*http.Response) error) Option {
+	return func(c *config) { c.modifyResponse = f }
+}
+
+// Transport sets the transport used by this proxy, overriding the
+// upstream's. If nil, the upstream's transport is used.
+func Transport(rt http.RoundTripper) Option {
+	return func(c *config) { c.transport = rt }
+}
+
+// ErrorLog sets the logger for errors that happen after the response has
+// started (for example the upstream closing the connection mid-body). If
+// nil, they are logged at warning level through the default slog logger.
+func ErrorLog(l *log.Logger) Option {
+	return func(c *config) { c.errorLog = l }
+}
+
+// New returns a Proxy that forwards to u. path is the upstream path template
+// ("/internal/users/:id", "/files/*rest", "/orders?user=:id"): the route's
+// parameters are substituted, escaped so that they cannot add segments, a
+// query or a fragment, and the result is joined to the target's base path.
+// A query part in the template comes before the client's query, which is
+// passed through. An empty path forwards the request's (normalised) path
+// unchanged.
+func New(u *Upstream, path string, opts ...Option) (*Proxy, error) {
+	if u == nil {
+		return nil, errors.New("proxy: nil upstream")
+	}
+	tmpl, err := parseTemplate(path)
+	if err != nil {
+		return nil, err
+	}
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	p := &Proxy{up: u, tmpl: tmpl}
+	rt := cfg.transport
+	if rt == nil {
+		rt = u.Transport()
+	}
+	eh := cfg.errorHandler
+	if eh == nil {
+		eh = DefaultErrorHandler
+	}
+	logger := cfg.errorLog
+	if logger == nil {
+		logger = slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn)
+	}
+	p.rp = httputil.ReverseProxy{
+		Rewrite:        p.rewrite,
+		Transport:      guard{rt},
+		FlushInterval:  cfg.flushInterval,
+		ErrorLog:       logger,
+		BufferPool:     copyBuffers,
+		ModifyResponse: cfg.modifyResponse,
+		ErrorHandler:   eh,
+	}
+	return p, nil
+}
+
+// Params returns the names of the route parameters the path template uses,
+// in order of first use.
+func (p *Proxy) Params() []string { return append([]string(nil), p.tmpl.names...) }
+
+// Upstream returns the upstream p forwards to.
+func (p *Proxy) Upstream() *Upstream { return p.up }
+
+// ServeHTTP forwards r to the upstream and copies the answer to w.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.rp.ServeHTTP(w, r)
+}
+
+// rewrite turns the inbound request into the upstream request. ReverseProxy
+// has already removed the hop-by-hop headers (also those the client listed
+// in Connection) and the forwarding headers from pr.Out.
+func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
+	in, out := pr.In, pr.Out
+	info := reqctx.From(in.Context())
+	d, err := p.up.next(in, info)
+	if err != nil {
+		fail(pr, err)
+		return
+	}
+	u := out.URL
+	u.Scheme, u.Host = d.scheme, d.host
+	u.Opaque, u.User, u.Fragment, u.RawFragment = "", nil, "", ""
+	if p.tmpl.passthrough {
+		joinBase(u, d)
+	} else {
+		var ps reqctx.Params
+		if info != nil {
+			ps = info.Params
+		}
+		var stack [160]byte
+		if u.Path, u.RawPath, err = p.tmpl.expand(stack[:0], d.baseEsc, d.baseDec, d.baseRaw, ps); err != nil {
+			fail(pr, err)
+			return
+		}
+		if u.RawQuery, err = p.tmpl.expandQuery(stack[:0], ps, u.RawQuery); err != nil {
+			fail(pr, err)
+			return
+		}
+		u.ForceQuery = false
+	}
+	out.Host = p.up.hostFor(in)
+	setForwarding(in, out.Header, info)
+}
+
+// joinBase prefixes u's path with the target's base path.
+func joinBase(u *url.URL, d *dest) {
+	if d.baseEsc == "" {
+		return
+	}
+	sep := ""
+	if u.Path == "" || u.Path[0] != '/' {
+		sep = "/"
+	}
+	if u.RawPath == "" && !d.baseRaw {
+		u.Path = d.baseDec + sep + u.Path
+		return
+	}
+	esc := u.EscapedPath()
+	u.Path = d.baseDec + sep + u.Path
+	u.RawPath = d.baseEsc + sep + esc
+}
+
+// failedURL marks an outbound request that Rewrite could not build; guard
+// answers it with the error stored in its context, so the error handler
+// sees the real cause.
+var failedURL = &url.URL{Scheme: "http", Host: "rewrite.invalid"}
+
+type failKey struct{}
+
+func fail(pr *httputil.ProxyRequest, err error) {
+	pr.Out = pr.Out.WithContext(context.WithValue(pr.Out.Context(), failKey{}, err))
+	pr.Out.URL = failedURL
+}
+
+// guard is the transport of every Proxy: it delivers Rewrite failures to the
+// error handler and passes every other request on.
+type guard struct{ rt http.RoundTripper }
+
+func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL == failedURL {
+		err, _ := r.Context().Value(failKey{}).(error)
+		if err == nil {
+			err = errors.New("proxy: the upstream request could not be built")
+		}
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+		return nil, err
+	}
+	return g.rt.RoundTrip(r)
+}

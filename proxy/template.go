@@ -1,0 +1,336 @@
+package proxy
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+type pieceKind uint8
+
+const (
+	pieceLiteral  pieceKind = iota // text copied as written
+	pieceParam                     // ":name": one escaped segment, or one escaped query value
+	pieceCatchAll                  // "*name": escaped segments keeping their '/' separators
+)
+
+// piece is one part of a parsed path template.
+type piece struct {
+	kind pieceKind
+	esc  string // literal as written (percent-encoded)
+	dec  string // literal decoded (path literals only)
+	name string // parameter name
+}
+
+// pathTemplate is a parsed upstream path template such as
+// "/internal/users/:id" or "/orders?user=:id". Every literal is validated and
+// decoded once, so expanding it costs one pass over the pieces.
+type pathTemplate struct {
+	raw         string
+	passthrough bool    // "": forward the inbound path
+	path        []piece // path pieces; the first is a literal starting with '/'
+	query       []piece // query pieces: literals and parameter values
+	names       []string
+	litRaw      bool   // a path literal is only exact as RawPath
+	prefix      string // escaped literal text before the first parameter
+	staticQuery string // the query when it has no parameters
+}
+
+// errMissingParam reports a template parameter the request does not carry,
+// a configuration mistake the gateway catches when it builds routes.
+var errMissingParam = errors.New("proxy: the request has no value for a path template parameter")
+
+func templateError(tmpl, msg string) error {
+	return errors.New("proxy: path template " + strconv.Quote(tmpl) + ": " + msg)
+}
+
+// parseTemplate parses an upstream path template.
+func parseTemplate(s string) (*pathTemplate, error) {
+	t := &pathTemplate{raw: s}
+	if s == "" {
+		t.passthrough = true
+		return t, nil
+	}
+	if s[0] != '/' {
+		return nil, templateError(s, "must start with '/'")
+	}
+	if strings.IndexByte(s, '#') >= 0 {
+		return nil, templateError(s, "must not contain a fragment ('#')")
+	}
+	p, q, hasQuery := strings.Cut(s, "?")
+	if err := t.parsePath(p); err != nil {
+		return nil, err
+	}
+	if hasQuery {
+		if err := t.parseQuery(q); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func (t *pathTemplate) addName(name string) {
+	for _, n := range t.names {
+		if n == name {
+			return
+		}
+	}
+	t.names = append(t.names, name)
+}
+
+func (t *pathTemplate) parsePath(p string) error {
+	var esc, dec strings.Builder
+	seenParam := false
+	flush := func() {
+		if esc.Len() > 0 {
+			t.path = append(t.path, piece{kind: pieceLiteral, esc: esc.String(), dec: dec.String()})
+			esc.Reset()
+			dec.Reset()
+		}
+	}
+	esc.WriteByte('/')
+	dec.WriteByte('/')
+	segs := strings.Split(p[1:], "/")
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		switch {
+		case seg == "":
+			if !last {
+				return templateError(t.raw, "has an empty path segment")
+			}
+		case seg[0] == ':' || seg[0] == '*':
+			name := seg[1:]
+			if !validName(name) {
+				return templateError(t.raw, "parameter "+strconv.Quote(seg)+" has no valid name")
+			}
+			kind := pieceParam
+			if seg[0] == '*' {
+				if !last {
+					return templateError(t.raw, "catch-all "+strconv.Quote(seg)+" must be the last segment")
+				}
+				kind = pieceCatchAll
+			}
+			if !seenParam {
+				t.prefix = esc.String()
+				seenParam = true
+			}
+			flush()
+			t.path = append(t.path, piece{kind: kind, name: name})
+			t.addName(name)
+		default:
+			if bad, ok := validLiteral(seg, classPathLiteral); !ok {
+				return templateError(t.raw, "byte "+strconv.Quote(string(bad))+" must be percent-encoded")
+			}
+			d, err := url.PathUnescape(seg)
+			if err != nil {
+				return templateError(t.raw, "has an invalid percent-encoding")
+			}
+			if d == "." || d == ".." {
+				return templateError(t.raw, "has a dot segment")
+			}
+			if d != seg || (&url.URL{Path: d}).EscapedPath() != seg {
+				t.litRaw = true
+			}
+			esc.WriteString(seg)
+			dec.WriteString(d)
+		}
+		if !last {
+			esc.WriteByte('/')
+			dec.WriteByte('/')
+		}
+	}
+	if !seenParam {
+		t.prefix = esc.String()
+	}
+	flush()
+	return nil
+}
+
+func (t *pathTemplate) parseQuery(q string) error {
+	if q == "" {
+		return nil
+	}
+	var lit strings.Builder
+	hasParam := false
+	for i, part := range strings.Split(q, "&") {
+		if i > 0 {
+			lit.WriteByte('&')
+		}
+		key, val, hasVal := strings.Cut(part, "=")
+		if key == "" {
+			return templateError(t.raw, "has a query parameter without a name")
+		}
+		if bad, ok := validLiteral(key, classQueryLiteral); !ok || strings.IndexByte(key, ':') == 0 {
+			if ok {
+				return templateError(t.raw, "query parameter names cannot be substituted")
+			}
+			return templateError(t.raw, "byte "+strconv.Quote(string(bad))+" must be percent-encoded")
+		}
+		lit.WriteString(key)
+		if !hasVal {
+			continue
+		}
+		lit.WriteByte('=')
+		if strings.HasPrefix(val, ":") {
+			name := val[1:]
+			if !validName(name) || strings.ContainsAny(name, "=?") {
+				return templateError(t.raw, "query parameter "+strconv.Quote(key)+" has no valid parameter name")
+			}
+			t.query = append(t.query, piece{kind: pieceLiteral, esc: lit.String()})
+			lit.Reset()
+			t.query = append(t.query, piece{kind: pieceParam, name: name})
+			t.addName(name)
+			hasParam = true
+			continue
+		}
+		if bad, ok := validLiteral(val, classQueryLiteral); !ok {
+			return templateError(t.raw, "byte "+strconv.Quote(string(bad))+" must be percent-encoded")
+		}
+		lit.WriteString(val)
+	}
+	if lit.Len() > 0 {
+		t.query = append(t.query, piece{kind: pieceLiteral, esc: lit.String()})
+	}
+	if !hasParam {
+		t.staticQuery = lit.String()
+	}
+	return nil
+}
+
+// validName accepts a non-empty parameter name of printable ASCII that
+// cannot be confused with template syntax.
+func validName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || c == ':' || c == '*' || c == '/' || c == '?' || c == '#' || c == '&' || c == '%' {
+			return false
+		}
+	}
+	return true
+}
+
+// expand writes the upstream path for params after the base path and
+// returns it decoded (for url.URL.Path) and, when the decoded form alone does
+// not say how it was encoded, escaped (for url.URL.RawPath). buf is scratch
+// space. Values are escaped so that they stay inside their segment: a
+// parameter's '/' becomes %2F, a catch-all keeps its separators but escapes
+// each segment and drops empty ones, and '?', '#' and '%' are always encoded.
+// A value that would be a dot segment or an empty segment is refused with
+// [ErrBadParam].
+func (t *pathTemplate) expand(buf []byte, baseEsc, baseDec string, baseRaw bool, ps reqctx.Params) (path, raw string, err error) {
+	needRaw := baseRaw || t.litRaw
+	if len(t.path) == 1 && t.path[0].kind == pieceLiteral && baseEsc == "" {
+		if needRaw {
+			return t.path[0].dec, t.path[0].esc, nil
+		}
+		return t.path[0].dec, "", nil
+	}
+	buf = append(buf, baseEsc...)
+	for i := range t.path {
+		pc := &t.path[i]
+		if pc.kind == pieceLiteral {
+			buf = append(buf, pc.esc...)
+			continue
+		}
+		v, ok := ps.Get(pc.name)
+		if !ok {
+			return "", "", errMissingParam
+		}
+		var escaped bool
+		if pc.kind == pieceParam {
+			if v == "" || v == "." || v == ".." {
+				return "", "", ErrBadParam
+			}
+			buf, escaped = appendEscaped(buf, v, classKeep)
+		} else if buf, escaped, err = appendCatchAll(buf, v, true); err != nil {
+			return "", "", err
+		}
+		needRaw = needRaw || escaped
+	}
+	if !needRaw {
+		s := string(buf)
+		return s, "", nil
+	}
+	raw = string(buf)
+	buf = append(buf[:0], baseDec...)
+	for i := range t.path {
+		pc := &t.path[i]
+		switch pc.kind {
+		case pieceLiteral:
+			buf = append(buf, pc.dec...)
+		case pieceParam:
+			v, _ := ps.Get(pc.name)
+			buf = append(buf, v...)
+		case pieceCatchAll:
+			v, _ := ps.Get(pc.name)
+			buf, _, _ = appendCatchAll(buf, v, false)
+		}
+	}
+	return string(buf), raw, nil
+}
+
+// appendCatchAll appends the segments of v, escaped when escape is set,
+// separated by single slashes and keeping a trailing slash.
+func appendCatchAll(buf []byte, v string, escape bool) ([]byte, bool, error) {
+	escaped, wrote := false, false
+	trailing := strings.HasSuffix(v, "/")
+	for v != "" {
+		seg, rest, _ := strings.Cut(v, "/")
+		v = rest
+		if seg == "" {
+			continue
+		}
+		if seg == "." || seg == ".." {
+			return buf, false, ErrBadParam
+		}
+		if wrote {
+			buf = append(buf, '/')
+		}
+		if escape {
+			var e bool
+			buf, e = appendEscaped(buf, seg, classKeep)
+			escaped = escaped || e
+		} else {
+			buf = append(buf, seg...)
+		}
+		wrote = true
+	}
+	if wrote && trailing {
+		buf = append(buf, '/')
+	}
+	return buf, escaped, nil
+}
+
+// expandQuery returns the template's query with params substituted, followed
+// by the client's query when there is one.
+func (t *pathTemplate) expandQuery(buf []byte, ps reqctx.Params, client string) (string, error) {
+	switch {
+	case len(t.query) == 0:
+		return client, nil
+	case t.staticQuery != "" && client == "":
+		return t.staticQuery, nil
+	}
+	for i := range t.query {
+		pc := &t.query[i]
+		if pc.kind == pieceLiteral {
+			buf = append(buf, pc.esc...)
+			continue
+		}
+		v, ok := ps.Get(pc.name)
+		if !ok {
+			return "", errMissingParam
+		}
+		buf, _ = appendEscaped(buf, v, classQueryKeep)
+	}
+	if client != "" {
+		buf = append(buf, '&')
+		buf = append(buf, client...)
+	}
+	return string(buf), nil
+}
