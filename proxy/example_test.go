@@ -39,3 +39,15 @@ func Example() {
 	// Output:
 	// 200 backend got GET /api/users/42?fields=name
 }
+
+func ExampleUpstream_Validate() {
+	users, err := proxy.NewUpstream("users", []string{"http://${stageVariables.usersHost}:8080"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(users.Validate(map[string]string{"usersHost": "10.0.0.5"}))
+	fmt.Println(users.Validate(map[string]string{"other": "x"}))
+	// Output:
+	// <nil>
+	// proxy: upstream "users": target "http://${stageVariables.usersHost}:8080": stage variable "usersHost" is not set
+}

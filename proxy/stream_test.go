@@ -2,10 +2,13 @@ package proxy
 
 import (
 	"bufio"
+	"context"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,5 +112,87 @@ func TestWebSocketUpgradePassesThrough(t *testing.T) {
 		if err != nil || got != "echo "+msg {
 			t.Fatalf("echo %q, %v", got, err)
 		}
+	}
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestClientGoneMidStreamIsQuiet(t *testing.T) {
+	up := handlerUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "data: first\n\n")
+		http.NewResponseController(w).Flush()
+		<-r.Context().Done()
+	})
+	var logs syncBuffer
+	p := mustProxy(t, up.URL, "", nil, ErrorLog(log.New(&logs, "", 0)))
+	done := make(chan struct{})
+	srv := front(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		p.ServeHTTP(w, r)
+	}), &reqctx.Info{})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/events", nil)
+	client := &http.Client{Transport: testTransport(t)}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(res.Body).ReadString('\n')
+	if err != nil || line != "data: first\n" {
+		t.Fatalf("first event %q, %v", line, err)
+	}
+	cancel()
+	res.Body.Close()
+	<-done
+	if s := logs.String(); s != "" {
+		t.Fatalf("a client going away was logged: %s", s)
+	}
+}
+
+func TestUpstreamFailureMidBodyIsLogged(t *testing.T) {
+	up := handlerUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		_, _ = io.WriteString(w, "partial")
+		http.NewResponseController(w).Flush()
+		panic(http.ErrAbortHandler)
+	})
+	var logs syncBuffer
+	p := mustProxy(t, up.URL, "", nil, ErrorLog(log.New(&logs, "", 0)))
+	done := make(chan struct{})
+	srv := front(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		p.ServeHTTP(w, r)
+	}), &reqctx.Info{})
+	req, _ := http.NewRequest("GET", srv.URL+"/x", nil)
+	client := &http.Client{Transport: testTransport(t)}
+	res, err := client.Do(req)
+	if err == nil {
+		body, readErr := io.ReadAll(res.Body)
+		res.Body.Close()
+		if readErr == nil {
+			t.Fatalf("a truncated upstream body reached the client as complete: %q", body)
+		}
+	}
+	<-done
+	if !strings.Contains(logs.String(), "unexpected EOF") {
+		t.Fatalf("upstream failure not logged: %q", logs.String())
 	}
 }
