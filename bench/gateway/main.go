@@ -1,0 +1,45 @@
+// Command gateway is the gateway under end-to-end measurement. It listens on
+// $GW_ADDR (default 127.0.0.1:18086) and serves, through a gateway with all
+// of its default layers on:
+//
+//	GET /users/:id   proxied to $UPSTREAM/users/:id
+//
+// It is built to be the CANDIDATE_CMD of the peers benchmark, which sets
+// both variables and stops it with SIGTERM.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gatewaykit/gateway"
+)
+
+func main() {
+	addr := envOr("GW_ADDR", "127.0.0.1:18086")
+	upstream := envOr("UPSTREAM", "http://127.0.0.1:18081")
+
+	gw := gateway.New()
+	users := gw.Upstream("users", upstream)
+	gw.GET("/users/:id").Proxy(users, "/users/:id")
+	if err := gw.Build(); err != nil {
+		log.Fatal(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log.Printf("gateway listening on %s -> %s", addr, upstream)
+	if err := gw.Serve(ctx, addr); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

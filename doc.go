@@ -1,0 +1,69 @@
+// Package gateway is an API gateway you embed: it routes each request to an
+// integration (an HTTP upstream, an in-process handler or a static
+// response) through the middleware its route declares, and is itself an
+// http.Handler to pass to http.ListenAndServe or to mount in another router.
+//
+// # Quick start
+//
+//	gw := gateway.New()
+//	users := gw.Upstream("users", "http://10.0.0.5:8080", "http://10.0.0.6:8080")
+//
+//	v1 := gw.Group("/v1").Use(authenticate) // any func(http.Handler) http.Handler
+//	v1.GET("/users/:id").Proxy(users, "/internal/users/:id")
+//	v1.POST("/echo").HandleFunc(echo)
+//	gw.GET("/health").Mock(http.StatusOK, `{"ok":true}`)
+//
+//	if err := gw.Build(); err != nil { // every configuration error at once
+//		log.Fatal(err)
+//	}
+//	log.Fatal(gw.Serve(ctx, ":8080"))
+//
+// # Routes and integrations
+//
+// Routes are declared with [Gateway.GET], [Gateway.POST] and the other
+// method helpers, on the gateway or on a [Group] sharing a path prefix and
+// middleware. Paths use httprouter syntax: ":id" matches one segment and
+// "*rest" the remainder (the {proxy+} of Amazon API Gateway). Each route ends
+// in exactly one integration: [Route.Proxy], [Route.Handle] or
+// [Route.HandleFunc], or [Route.Mock]. Middleware runs in the order of Use
+// calls, group middleware first; [Gateway.Use] adds middleware that runs
+// before routing, for every request.
+//
+// # Built-in layers
+//
+// Every request first goes through the gateway's own layers, with no
+// configuration: panic recovery (http.ErrAbortHandler is re-panicked), a
+// request ID (X-Request-Id, honoured when well-formed, see
+// [RequestIDFrom]), removal of spoofable headers (X-Forwarded-* unless the
+// peer is one of the [TrustedProxies], X-Real-Ip, method overrides,
+// X-Gateway-*), and path normalisation: repeated slashes collapse,
+// dot-segments resolve (also percent-encoded ones), encoded slashes, NUL and
+// backslashes are refused, and the router, the middleware and the upstream
+// all see the same canonical path. Each route then bounds the request body
+// ([MaxBodyBytes], 413) and its duration ([Timeout], 504). Errors are RFC
+// 9457 problem+json documents (see package problem) unless
+// [WithErrorHandler] renders them another way.
+//
+// # Stages and deployments
+//
+// The builder edits a draft. [Gateway.Deploy] compiles it with a stage's
+// variables into an immutable snapshot and swaps it in atomically: requests
+// in flight finish on the snapshot they began on. Each stage keeps a
+// history for [Gateway.Rollback], and a canary ([Gateway.DeployCanary])
+// takes a percentage of its traffic. Stages are selected by path prefix
+// ([StagesByPath]) or host ([StagesByHost]); a gateway that never deploys
+// serves its draft as [DefaultStage]. Stage variables are read with
+// [StageVar] and may appear in upstream targets as
+// ${stageVariables.name}.
+//
+// # Context
+//
+// Handlers and middleware read what the gateway learned through typed
+// accessors: [RouteFrom], [ParamsFrom], [ParamFrom], [StageFrom],
+// [StageVar], [RequestIDFrom] and [ClientIPFrom].
+//
+// # Testing
+//
+// Package gatewaytest provides fake upstreams and an in-process client, so
+// a gateway is tested with go test and no network.
+package gateway

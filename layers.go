@@ -1,0 +1,105 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/internal/respwriter"
+	"github.com/gatewaykit/gateway/problem"
+)
+
+// recoverPanic turns a panic into a 500 (or, when the response had already
+// started, an aborted connection) and logs it with its stack.
+// http.ErrAbortHandler is re-panicked so net/http aborts quietly.
+func (g *Gateway) recoverPanic(rw *respwriter.Writer, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	id := ""
+	route := ""
+	if info := reqctx.From(r.Context()); info != nil {
+		id, route = info.RequestID, info.Route
+	}
+	g.cfg.logger.Error("gateway: panic serving request", "request_id", id, "route", route,
+		"method", r.Method, "panic", v, "stack", string(debug.Stack()))
+	if rw.Started() {
+		panic(http.ErrAbortHandler)
+	}
+	problem.Error(rw, r, problem.New(http.StatusInternalServerError, "The gateway could not complete the request."))
+}
+
+var (
+	idPrefix = newIDPrefix()
+	idSeq    atomic.Uint64
+)
+
+func newIDPrefix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// requestID returns the inbound request ID when it is well-formed, or a new
+// one: a per-process random prefix and a counter, unique across instances
+// without costing a random read per request.
+func (g *Gateway) requestID(r *http.Request) string {
+	if vs := r.Header[g.cfg.requestIDHeader]; len(vs) == 1 && validRequestID(vs[0]) {
+		return vs[0]
+	}
+	var buf [32]byte
+	b := append(buf[:0], idPrefix...)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, idSeq.Add(1), 36)
+	id := string(b)
+	r.Header[g.cfg.requestIDHeader] = []string{id}
+	return id
+}
+
+// validRequestID accepts 1 to 128 characters from a conservative set that
+// covers UUIDs, ULIDs and trace IDs and cannot smuggle anything into logs or
+// headers.
+func validRequestID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '=' || c == '/') {
+			return false
+		}
+	}
+	return true
+}
+
+var forwardingHeaders = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Forwarded-Prefix", "Forwarded"}
+
+// sanitize removes spoofable identity and routing headers: the configured
+// strip list, every X-Gateway-* header, and, unless the peer is a trusted
+// proxy, the forwarding headers.
+func (g *Gateway) sanitize(r *http.Request, trusted bool) {
+	h := r.Header
+	for _, name := range g.cfg.stripHeaders {
+		delete(h, name)
+	}
+	if !trusted {
+		for _, name := range forwardingHeaders {
+			delete(h, name)
+		}
+	}
+	for name := range h {
+		if len(name) > 10 && strings.HasPrefix(name, "X-Gateway-") {
+			delete(h, name)
+		}
+	}
+}

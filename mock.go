@@ -1,0 +1,52 @@
+package gateway
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// mock is the static-response integration.
+type mock struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+func newMock(status int, body string, headers []string) (*mock, error) {
+	if status < 100 || status > 599 {
+		return nil, fmt.Errorf("mock status %d out of range", status)
+	}
+	if len(headers)%2 != 0 {
+		return nil, fmt.Errorf("mock headers must be name/value pairs, got %d strings", len(headers))
+	}
+	h := make(http.Header, len(headers)/2+2)
+	for i := 0; i < len(headers); i += 2 {
+		name := http.CanonicalHeaderKey(headers[i])
+		if name == "" || strings.ContainsAny(name, " :\r\n") || strings.ContainsAny(headers[i+1], "\r\n") {
+			return nil, fmt.Errorf("mock header %q is malformed", headers[i])
+		}
+		h.Add(name, headers[i+1])
+	}
+	if h.Get("Content-Type") == "" && body != "" {
+		if t := strings.TrimSpace(body); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+			h.Set("Content-Type", "application/json")
+		} else {
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	return &mock{status: status, body: []byte(body), header: h}, nil
+}
+
+func (m *mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	dst := w.Header()
+	for k, v := range m.header {
+		dst[k] = v[:len(v):len(v)] // clipped: an append elsewhere copies
+	}
+	w.WriteHeader(m.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(m.body)
+	}
+}
