@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"time"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
 // failedURL marks an outbound request that Rewrite could not build; guard
@@ -21,7 +24,8 @@ func fail(pr *httputil.ProxyRequest, err error) {
 }
 
 // guard is the transport of every Proxy: it delivers Rewrite failures to the
-// error handler and passes every other request on.
+// error handler, passes every other request on, and records how long the
+// upstream took to answer in the request's Info.
 type guard struct{ rt http.RoundTripper }
 
 func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -35,5 +39,12 @@ func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	return g.rt.RoundTrip(r)
+	info := reqctx.From(r.Context())
+	if info == nil {
+		return g.rt.RoundTrip(r)
+	}
+	start := time.Now()
+	res, err := g.rt.RoundTrip(r)
+	info.UpstreamLatency += time.Since(start)
+	return res, err
 }

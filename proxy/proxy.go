@@ -109,6 +109,9 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 		}
 		u.ForceQuery = false
 	}
+	if info != nil {
+		info.Upstream = p.up.name
+	}
 	out.Host = p.up.hostFor(in)
 	setForwarding(in, out.Header, info)
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"time"
 )
 
 // Param is one path parameter captured by the router.
@@ -66,6 +67,12 @@ type Info struct {
 	PeerTrusted bool
 	// ErrorHandler renders errors for this request; nil means the default.
 	ErrorHandler ErrorHandler
+
+	// Upstream is the name of the upstream the request was proxied to.
+	Upstream string
+	// UpstreamLatency is the time the upstream took to answer with its
+	// response headers (summed over attempts), the "integration latency".
+	UpstreamLatency time.Duration
 }
 
 type key struct{}
