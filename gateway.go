@@ -135,12 +135,14 @@ func (g *Gateway) Close() error {
 // ServeHTTP serves a request: the gateway's own layers, then stage
 // selection, gateway-wide middleware, routing and the route's chain.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rw := respwriter.Wrap(w)
+	st := &requestState{info: reqctx.Info{ErrorHandler: g.cfg.errorHandler}}
+	st.rw.Reset(w)
+	rw, info := &st.rw, &st.info
 	defer g.recoverPanic(rw, r)
 
-	info := &reqctx.Info{ErrorHandler: g.cfg.errorHandler}
-	info.RequestID = g.requestID(r)
-	rw.Header()[g.cfg.requestIDHeader] = []string{info.RequestID}
+	id := g.requestID(r)
+	info.RequestID = id[0]
+	rw.Header()[g.cfg.requestIDHeader] = id
 	info.ClientIP, info.PeerTrusted = g.cfg.resolver.Resolve(r)
 	g.sanitize(r, info.PeerTrusted)
 	r = r.WithContext(reqctx.With(r.Context(), info))
@@ -158,4 +160,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	snap.handler.ServeHTTP(rw, r)
+}
+
+// requestState is what the gateway allocates per request, in one piece.
+type requestState struct {
+	rw   respwriter.Writer
+	info reqctx.Info
 }

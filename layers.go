@@ -49,19 +49,21 @@ func newIDPrefix() string {
 	return hex.EncodeToString(b[:])
 }
 
-// requestID returns the inbound request ID when it is well-formed, or a new
-// one: a per-process random prefix and a counter, unique across instances
-// without costing a random read per request.
-func (g *Gateway) requestID(r *http.Request) string {
+// requestID returns the request ID as a one-element header value: the
+// inbound ID when it is well-formed, or a new one made of a per-process
+// random prefix and a counter, unique across instances without a random
+// read per request. The same slice is used for the request and response
+// headers; it is never appended to in place (len == cap).
+func (g *Gateway) requestID(r *http.Request) []string {
 	if vs := r.Header[g.cfg.requestIDHeader]; len(vs) == 1 && validRequestID(vs[0]) {
-		return vs[0]
+		return vs[:1:1]
 	}
 	var buf [32]byte
 	b := append(buf[:0], idPrefix...)
 	b = append(b, '-')
 	b = strconv.AppendUint(b, idSeq.Add(1), 36)
-	id := string(b)
-	r.Header[g.cfg.requestIDHeader] = []string{id}
+	id := []string{string(b)}
+	r.Header[g.cfg.requestIDHeader] = id
 	return id
 }
 
