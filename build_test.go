@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/gatewaytest"
@@ -129,4 +130,24 @@ func FuzzRouteBuild(f *testing.F) {
 			t.Fatalf("status %d", rec.Status)
 		}
 	})
+}
+
+// TestConcurrentBuilderAndDeploy declares routes while deploying, for the
+// race detector.
+func TestConcurrentBuilderAndDeploy(t *testing.T) {
+	gw := gateway.New()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			gw.GET("/r/"+strings.Repeat("x", i+1)).Name("n").Timeout(time.Second).MaxBodyBytes(10).Mock(200, "")
+		}
+	}()
+	for range 20 {
+		_, _ = gw.Deploy("prod", nil)
+	}
+	<-done
+	if _, err := gw.Deploy("prod", nil); err != nil {
+		t.Fatal(err)
+	}
 }

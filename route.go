@@ -41,21 +41,27 @@ func (r *Route) Use(mw ...Middleware) *Route {
 // Name names the route; the name is available to handlers and logs through
 // [RouteFrom].
 func (r *Route) Name(name string) *Route {
+	r.gw.mu.Lock()
 	r.name = name
+	r.gw.mu.Unlock()
 	return r
 }
 
 // Timeout overrides the gateway's [Timeout] for this route. Zero means no
 // timeout.
 func (r *Route) Timeout(d time.Duration) *Route {
+	r.gw.mu.Lock()
 	r.timeout = &d
+	r.gw.mu.Unlock()
 	return r
 }
 
 // MaxBodyBytes overrides the gateway's [MaxBodyBytes] for this route. A
 // negative value means no limit.
 func (r *Route) MaxBodyBytes(n int64) *Route {
+	r.gw.mu.Lock()
 	r.maxBody = &n
+	r.gw.mu.Unlock()
 	return r
 }
 
@@ -73,7 +79,6 @@ func (r *Route) Proxy(upstream *Upstream, path string, opts ...proxy.Option) *Ro
 		r.fail(err)
 		return r
 	}
-	r.proxy = p
 	return r.set("proxy", p)
 }
 
@@ -110,11 +115,16 @@ func (r *Route) Mock(status int, body string, headers ...string) *Route {
 }
 
 func (r *Route) set(kind string, h http.Handler) *Route {
+	r.gw.mu.Lock()
+	defer r.gw.mu.Unlock()
 	if r.kind != "" {
-		r.fail(fmt.Errorf("a second integration (%s after %s)", kind, r.kind))
+		r.errs = append(r.errs, fmt.Errorf("a second integration (%s after %s)", kind, r.kind))
 		return r
 	}
 	r.kind, r.handler = kind, h
+	if p, ok := h.(*proxy.Proxy); ok {
+		r.proxy = p
+	}
 	return r
 }
 
