@@ -73,6 +73,38 @@ type Info struct {
 	// UpstreamLatency is the time the upstream took to answer with its
 	// response headers (summed over attempts), the "integration latency".
 	UpstreamLatency time.Duration
+
+	// The fields below are annotations the blocks leave for access logs,
+	// metrics and traces. Each is written by the block that owns it, on the
+	// request's goroutine, and read once the handler chain has returned.
+
+	// CacheStatus is the response cache's verdict: "hit", "miss", "bypass"
+	// or "stale"; empty when no cache ran.
+	CacheStatus string
+	// Limiter names the rate limiter or quota that decided the request's
+	// fate when it was rejected or let through by a fallback policy.
+	Limiter string
+	// LimitDecision is the rate limiting outcome: "allowed", "throttled",
+	// "quota", "fail-open" or "fail-closed"; empty when no limiter ran.
+	LimitDecision string
+	// Retries counts the extra upstream attempts made for the request.
+	Retries int
+	// LegFailures counts the aggregate legs that failed.
+	LegFailures int
+	// ErrorType classifies why the gateway answered with an error, in the
+	// style of Amazon's gateway response types: "UNAUTHORIZED",
+	// "ACCESS_DENIED", "THROTTLED", "QUOTA_EXCEEDED", "CIRCUIT_OPEN",
+	// "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "NOT_FOUND", ... Empty
+	// when the gateway itself reported no error.
+	ErrorType string
+}
+
+// SetError records t as the request's error type unless one is already
+// set, so the block closest to the cause wins. It is safe on a nil Info.
+func (i *Info) SetError(t string) {
+	if i != nil && i.ErrorType == "" {
+		i.ErrorType = t
+	}
 }
 
 type key struct{}
