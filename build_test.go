@@ -50,6 +50,17 @@ func TestBuildErrors(t *testing.T) {
 			u := gw.Upstream("users", "http://127.0.0.1:1")
 			gw.GET("/users/:id").Proxy(u, "/internal/:uid")
 		}, []string{":uid"}},
+		{"invalid integration", func(gw *gateway.Gateway) {
+			gw.GET("/a").Handle(invalid{errors.New("bad integration setting")})
+		}, []string{"GET /a", "integration: bad integration setting"}},
+		{"invalid middleware", func(gw *gateway.Gateway) {
+			gw.GET("/a").Use(func(http.Handler) http.Handler {
+				return invalid{errors.New("bad block setting")}
+			}).HandleFunc(ok)
+		}, []string{"middleware 0: bad block setting"}},
+		{"invalid gateway middleware", func(gw *gateway.Gateway) {
+			gw.Use(func(http.Handler) http.Handler { return invalid{errors.New("bad outer setting")} })
+		}, []string{"gateway middleware 0: bad outer setting"}},
 		{"all errors at once", func(gw *gateway.Gateway) {
 			gw.GET("/a")
 			gw.GET("/b").Mock(1, "")
@@ -76,6 +87,18 @@ func TestBuildErrors(t *testing.T) {
 		})
 	}
 }
+
+// invalid is a handler that reports a configuration mistake through
+// gateway.Validator, the way blocks with one-line constructors do.
+type invalid struct{ err error }
+
+func (v invalid) Validate() error { return v.err }
+
+func (v invalid) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, "misconfigured", http.StatusInternalServerError)
+}
+
+var _ gateway.Validator = invalid{}
 
 func TestBadOptions(t *testing.T) {
 	for _, opt := range []gateway.Option{

@@ -67,6 +67,9 @@ func (g *Gateway) addRoute(d *dispatcher, rt *Route) error {
 		}
 	}
 	h := rt.handler
+	if err := validate(h); err != nil {
+		return fmt.Errorf("integration: %w", err)
+	}
 	mws := append(rt.group.chain(), rt.mws...)
 	for i := len(mws) - 1; i >= 0; i-- {
 		var err error
@@ -108,7 +111,23 @@ func applyMiddleware(mw Middleware, next http.Handler) (h http.Handler, err erro
 	if h = mw(next); h == nil {
 		return nil, errors.New("returned a nil handler")
 	}
-	return h, nil
+	return h, validate(h)
+}
+
+// Validator is implemented by handlers that can report a configuration
+// mistake. Blocks whose one-line constructors cannot return an error (so
+// they fit in Use and Handle) return a handler implementing it; the gateway
+// calls Validate on every integration handler and on every handler a
+// middleware returns, and Deploy and Build report the error.
+type Validator interface {
+	Validate() error
+}
+
+func validate(h http.Handler) error {
+	if v, ok := h.(Validator); ok {
+		return v.Validate()
+	}
+	return nil
 }
 
 // checkRoutePath rejects paths no normalised request could ever match.
