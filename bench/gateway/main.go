@@ -5,7 +5,8 @@
 //	GET /users/:id   proxied to $UPSTREAM/users/:id
 //
 // It is built to be the CANDIDATE_CMD of the peers benchmark, which sets
-// both variables and stops it with SIGTERM.
+// both variables and stops it with SIGTERM. With $GW_CPUPROFILE set, it
+// writes a CPU profile to that file from start to stop.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/gatewaykit/gateway"
@@ -27,6 +29,17 @@ func main() {
 	gw.GET("/users/:id").Proxy(users, "/users/:id")
 	if err := gw.Build(); err != nil {
 		log.Fatal(err)
+	}
+
+	if path := os.Getenv("GW_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
