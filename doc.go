@@ -29,6 +29,11 @@
 // calls, group middleware first; [Gateway.Use] adds middleware that runs
 // before routing, for every request.
 //
+// Configuration mistakes never surface at request time: a conflicting
+// route, an unknown upstream or a block configured wrongly (a handler that
+// implements [Validator] and reports an error) makes [Gateway.Deploy] and
+// [Gateway.Build] return an error naming every mistake at once.
+//
 // # Built-in layers
 //
 // Every request first goes through the gateway's own layers, with no
