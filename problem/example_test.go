@@ -21,3 +21,9 @@ func Example() {
 	// 429 application/problem+json 2
 	// {"type":"about:blank","title":"Too Many Requests","status":429,"detail":"Slow down."}
 }
+
+func ExampleErrorType() {
+	fmt.Println(problem.ErrorType(404), problem.ErrorType(429), problem.ErrorType(504), problem.ErrorType(500))
+	// Output:
+	// RESOURCE_NOT_FOUND THROTTLED INTEGRATION_TIMEOUT DEFAULT_5XX
+}

@@ -20,11 +20,22 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 // Error renders err for r. It uses the error handler the gateway put in the
 // request context when there is one, and [DefaultErrorHandler] otherwise.
 // Blocks call Error so every error honours the user's gateway-wide choice.
+//
+// When the request went through a gateway and no block has classified the
+// error yet, Error records the type [ErrorType] gives for the error's
+// status, for access logs and metrics. A block that knows better (an
+// expired token, a quota rather than a throttle) records its own type
+// before calling Error.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
 	if r != nil {
-		if info := reqctx.From(r.Context()); info != nil && info.ErrorHandler != nil {
-			info.ErrorHandler(w, r, err)
-			return
+		if info := reqctx.From(r.Context()); info != nil {
+			if info.ErrorType == "" {
+				info.ErrorType = ErrorType(statusOf(err))
+			}
+			if info.ErrorHandler != nil {
+				info.ErrorHandler(w, r, err)
+				return
+			}
 		}
 	}
 	DefaultErrorHandler(w, r, err)

@@ -94,9 +94,16 @@ type Info struct {
 	// ErrorType classifies why the gateway answered with an error, in the
 	// style of Amazon's gateway response types: "UNAUTHORIZED",
 	// "ACCESS_DENIED", "THROTTLED", "QUOTA_EXCEEDED", "CIRCUIT_OPEN",
-	// "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "NOT_FOUND", ... Empty
-	// when the gateway itself reported no error.
+	// "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "RESOURCE_NOT_FOUND",
+	// ... Empty when the gateway itself reported no error. When a block
+	// renders an error without setting it, problem.Error derives it from the
+	// status.
 	ErrorType string
+	// Principal is the authenticated caller. [WithPrincipal] records it
+	// here as well as in the derived context it returns, so that layers
+	// running outside the authentication block (access logs, metrics) can
+	// read it once the handler chain has returned.
+	Principal *Principal
 }
 
 // SetError records t as the request's error type unless one is already
@@ -143,8 +150,13 @@ type Principal struct {
 
 type principalKey struct{}
 
-// WithPrincipal returns a copy of ctx carrying p.
+// WithPrincipal returns a copy of ctx carrying p. When ctx carries an
+// [Info], p is also recorded in its Principal field, so the layers around
+// the authentication block see who the caller was.
 func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	if info := From(ctx); info != nil {
+		info.Principal = p
+	}
 	return context.WithValue(ctx, principalKey{}, p)
 }
 

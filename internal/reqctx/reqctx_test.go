@@ -35,3 +35,16 @@ func TestWithFrom(t *testing.T) {
 		t.Fatalf("From = %v, want %v", got, info)
 	}
 }
+
+func TestWithPrincipalRecordsInInfo(t *testing.T) {
+	info := &Info{}
+	ctx := With(context.Background(), info)
+	p := &Principal{ID: "alice", KeyID: "k1"}
+	got := PrincipalFrom(WithPrincipal(ctx, p))
+	if got != p || info.Principal != p {
+		t.Fatalf("PrincipalFrom = %v, Info.Principal = %v; want %v", got, info.Principal, p)
+	}
+	if PrincipalFrom(WithPrincipal(context.Background(), p)) != p {
+		t.Fatal("WithPrincipal without an Info must still carry the principal")
+	}
+}
