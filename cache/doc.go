@@ -1,0 +1,79 @@
+// Package cache answers requests from stored responses, in the manner of
+// Amazon API Gateway's stage cache but following the rules RFC 9111 sets
+// for a shared cache, so that it is safe by default.
+//
+// A [Cache] is created with [New] and wraps a handler with
+// [Cache.Handler]; it works on any router and on the gateway's routes and
+// groups:
+//
+//	c, err := cache.New(cache.TTL(time.Minute), cache.KeyQuery("page"))
+//	if err != nil { … }
+//	defer c.Close()
+//	mux.Handle("GET /users/{id}", c.Handler(users))
+//
+// # What is cached
+//
+// GET requests are cached, and HEAD requests are answered from the entry of
+// the matching GET. The key is the method, the escaped path, the host and
+// scheme, the query parameters named by [KeyQuery] (in any order), the
+// headers named by [KeyHeaders] and, with [PerPrincipal], the authenticated
+// principal. Nothing else enters the key. Every part is length-prefixed, so
+// distinct requests never share a key. On a miss only the keyed query
+// parameters are forwarded upstream, so a parameter outside the key cannot
+// change what is stored.
+//
+// A response is stored only when all of these hold:
+//
+//   - its status is 200, 203, 204, 300, 301 or 308, or one added with
+//     [CacheStatuses] (never 1xx, 206, 304 or 5xx);
+//   - it has no Set-Cookie, no Vary: *, and no Cache-Control no-store,
+//     no-cache or private;
+//   - if the request carried Authorization or Cookie, the response says it
+//     is shareable (public, s-maxage or must-revalidate), or the route keys
+//     that header, is [PerPrincipal], or is declared [ShareAuthorized];
+//   - the request carried no header that could change the response
+//     without being keyed, such as X-Forwarded-Host or
+//     X-HTTP-Method-Override (the forwarding headers are keyed instead when
+//     the gateway trusts the peer that sent them);
+//   - its body is at most [MaxEntryBytes] and the handler did not flush.
+//
+// The route's [TTL] is capped by the response's own s-maxage, max-age or
+// Expires, less its Age, unless [RespectUpstreamMaxAge] is off. A response
+// that varies on request headers (Vary) is stored with the values the
+// request had and served only to requests with the same values.
+//
+// # What clients see
+//
+// Every response of a cached route carries X-Cache: Hit, Miss or Bypass
+// ([HeaderXCache]). Hits carry Age. A conditional request (If-None-Match,
+// If-Modified-Since) that matches the entry is answered 304 Not Modified
+// from the cache. A request with Cache-Control: no-store bypasses the
+// cache; one with only-if-cached and no entry gets 504.
+//
+// # Invalidation
+//
+// A request with Cache-Control: max-age=0 or no-cache refreshes its entry
+// only when the [Invalidation] policy authorizes it; otherwise it is served
+// normally with [HeaderInvalidation] set, or refused with 403 under
+// [RejectUnauthorized]. Programs purge entries with [Cache.Purge],
+// [Cache.PurgePath], [Cache.PurgePrefix] and [Cache.Flush]. A successful
+// POST, PUT, PATCH or DELETE through the cache removes the entries of its
+// path.
+//
+// # Request coalescing
+//
+// Concurrent misses on one key make one upstream call: the first request
+// calls upstream and the others wait and receive its response, when that
+// response may be stored. When it may not (it is private, too large, or
+// streamed), each waiting request makes its own call, so no response meant
+// for one caller reaches another.
+//
+// # Stores
+//
+// Entries live in a [Store]. The default is a [MemoryStore] bounded in
+// total size, on github.com/patrickmn/go-cache; redisstore.CacheStore
+// shares entries between gateway instances. A store error never reaches the
+// client: the lookup is a miss, and the store is left alone for
+// [StoreBackoff]. [Entry.MarshalBinary] gives stores a compact encoding,
+// whose decoder rejects any malformed input.
+package cache

@@ -1,0 +1,96 @@
+package cache
+
+import (
+	"net/http"
+)
+
+// fill answers a miss. Concurrent misses on one key make one upstream call:
+// the first request (the leader) calls next and the others wait for it.
+// They get the leader's response when it was collected to be stored, which
+// is exactly when it may be shared; as soon as the leader knows it cannot
+// be, each of them makes its own call.
+func (h *handler) fill(w http.ResponseWriter, r *http.Request, key string) {
+	f, leader := h.c.flights.join(key)
+	if leader {
+		h.fetch(w, r, key, f)
+		return
+	}
+	select {
+	case <-f.done:
+	case <-r.Context().Done():
+		// The client has gone; there is no one to answer.
+		return
+	}
+	if e := f.entry; e != nil && e.varyMatches(r) {
+		h.c.serveEntry(w, r, e, valueHit, e.ageAt(h.c.now()))
+		return
+	}
+	h.fetch(w, r, key, nil)
+}
+
+// fetch calls next for r through a recorder, stores the response when the
+// rules allow, and writes it to w. It lands f, when not nil, as soon as it
+// knows whether the response can be shared. A panic of next lands f and
+// goes on up.
+func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *flight) {
+	rec := newRecorder(w, h, r, key, f)
+	defer rec.release()
+	if f != nil {
+		defer h.c.flights.land(key, f, nil)
+	}
+	h.next.ServeHTTP(rec, h.upstreamRequest(r))
+	if rec.status == 0 {
+		rec.WriteHeader(http.StatusOK)
+	}
+	if rec.passed {
+		return
+	}
+	now := h.c.now()
+	e := buildEntry(rec.status, rec.frozen, rec.body(), now, now.Add(rec.plan.ttl), rec.plan.initialAge, varyFields(r, rec.plan.vary))
+	h.c.save(r, key, e, rec.plan.ttl, now)
+	if f != nil {
+		h.c.flights.land(key, f, e)
+	}
+	var age []string
+	if e.initialAge > 0 {
+		age = e.ageAt(now)
+	}
+	h.c.serveEntry(w, r, e, valueMiss, age)
+}
+
+// conditionalHeaders are removed from a request sent upstream to fill the
+// cache: a 304 could not be stored. The client's conditions are then
+// evaluated against the full response.
+var conditionalHeaders = [...]string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range"}
+
+// upstreamRequest returns r as sent upstream on a miss: only the keyed query
+// parameters, and no conditional headers.
+func (h *handler) upstreamRequest(r *http.Request) *http.Request {
+	q := h.keyer.upstreamQuery(r.URL.RawQuery)
+	strip := false
+	for _, name := range conditionalHeaders {
+		if _, ok := r.Header[name]; ok {
+			strip = true
+			break
+		}
+	}
+	if q == r.URL.RawQuery && !strip {
+		return r
+	}
+	up := new(http.Request)
+	*up = *r
+	if q != r.URL.RawQuery {
+		u := *r.URL
+		u.RawQuery = q
+		u.ForceQuery = false
+		up.URL = &u
+		up.RequestURI = u.RequestURI()
+	}
+	if strip {
+		up.Header = r.Header.Clone()
+		for _, name := range conditionalHeaders {
+			delete(up.Header, name)
+		}
+	}
+	return up
+}

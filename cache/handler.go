@@ -1,0 +1,214 @@
+package cache
+
+import (
+	"net/http"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/internal/respwriter"
+	"github.com/gatewaykit/gateway/problem"
+)
+
+// Handler returns next behind the cache, with the options given to [New].
+// With a zero [TTL] it returns next itself.
+func (c *Cache) Handler(next http.Handler) http.Handler {
+	if c.cfg.ttl == 0 {
+		return next
+	}
+	return c.newHandler(c.cfg, next)
+}
+
+// Middleware returns a middleware that puts a handler behind the cache with
+// the options given to [New] changed by opts, for one route or group: its
+// own [TTL], key parameters, methods, statuses or invalidation policy. The
+// options that configure the whole cache ([WithStore], [MemoryBytes],
+// [Now], [OnError], [StoreBackoff]) are mistakes here.
+//
+// A mistake in opts cannot be returned, so the handler reports it from its
+// Validate method, which the gateway calls when it builds the route, and
+// answers every request with 500 Internal Server Error.
+func (c *Cache) Middleware(opts ...Option) func(http.Handler) http.Handler {
+	cfg := c.cfg.forRoute()
+	for _, o := range opts {
+		if o != nil {
+			o(cfg)
+		}
+	}
+	err := cfg.err()
+	return func(next http.Handler) http.Handler {
+		switch {
+		case err != nil:
+			return invalid{err: err, errorHandler: c.errorHandler}
+		case cfg.ttl == 0:
+			return next
+		}
+		return c.newHandler(cfg, next)
+	}
+}
+
+// invalid is the handler of a misconfigured [Cache.Middleware].
+type invalid struct {
+	err          error
+	errorHandler func(http.ResponseWriter, *http.Request, error)
+}
+
+// Validate returns the configuration mistake.
+func (h invalid) Validate() error { return h.err }
+
+func (h invalid) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.errorHandler(w, r, problem.Wrap(h.err, http.StatusInternalServerError, "The cache of this route is misconfigured."))
+}
+
+// handler is a handler behind the cache with one set of route options.
+type handler struct {
+	c     *Cache
+	cfg   *config
+	keyer *keyer
+	next  http.Handler
+}
+
+func (c *Cache) newHandler(cfg *config, next http.Handler) *handler {
+	return &handler{c: c, cfg: cfg, keyer: newKeyer(cfg), next: next}
+}
+
+// Validate reports no mistake: a handler is only built from valid options.
+func (h *handler) Validate() error { return nil }
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	info := reqctx.From(r.Context())
+	switch r.Method {
+	case http.MethodGet:
+		if !h.cfg.get {
+			h.next.ServeHTTP(w, r)
+			return
+		}
+	case http.MethodHead:
+		if !h.cfg.head {
+			h.next.ServeHTTP(w, r)
+			return
+		}
+	case http.MethodOptions, http.MethodTrace, http.MethodConnect:
+		h.next.ServeHTTP(w, r)
+		return
+	default:
+		h.serveUnsafe(w, r)
+		return
+	}
+	if _, ok := r.Header["Range"]; ok {
+		h.bypass(w, r, info)
+		return
+	}
+	if _, ok := r.Header["Upgrade"]; ok {
+		// A switched protocol is no response to store.
+		h.bypass(w, r, info)
+		return
+	}
+	reqCC := directives{maxAge: -1, sMaxAge: -1}
+	if v, ok := r.Header["Cache-Control"]; ok {
+		reqCC = parseCacheControl(v)
+	} else if pragmaNoCache(r.Header["Pragma"]) {
+		reqCC.noCache = true
+	}
+	if reqCC.noStore {
+		h.bypass(w, r, info)
+		return
+	}
+	c := h.c
+	bp := c.keyBufs.Get().(*[]byte)
+	kb, ok := h.keyer.appendKey((*bp)[:0], r, info)
+	key := string(kb)
+	*bp = kb
+	c.keyBufs.Put(bp)
+	if !ok {
+		h.bypass(w, r, info)
+		return
+	}
+	refresh := false
+	if reqCC.wantsRefresh() {
+		switch {
+		case h.cfg.authorize != nil && h.cfg.authorize(r):
+			refresh = true
+		case h.cfg.unauthorized == RejectUnauthorized:
+			info.SetError("ACCESS_DENIED")
+			c.errorHandler(w, r, problem.Wrap(ErrInvalidationDenied, http.StatusForbidden,
+				"The request is not authorized to invalidate the cached response."))
+			return
+		default:
+			w.Header()[HeaderInvalidation] = valueIgnore
+		}
+	}
+	now := c.now()
+	if !refresh {
+		if e := c.lookup(r, key, now); e != nil && e.varyMatches(r) {
+			setStatus(info, statusHit)
+			c.serveEntry(w, r, e, valueHit, e.ageAt(now))
+			return
+		}
+	}
+	if reqCC.onlyIfCached {
+		setStatus(info, statusMiss)
+		c.errorHandler(w, r, problem.Wrap(ErrNotCached, http.StatusGatewayTimeout,
+			"No cached response is available."))
+		return
+	}
+	if r.Method == http.MethodHead {
+		// A HEAD response has no body to fill a GET entry with.
+		setStatus(info, statusMiss)
+		w.Header()[HeaderXCache] = valueMiss
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	if h.unkeyedOverride(r, info) {
+		h.bypass(w, r, info)
+		return
+	}
+	setStatus(info, statusMiss)
+	h.fill(w, r, key)
+}
+
+// Values of reqctx.Info.CacheStatus.
+const (
+	statusHit    = "hit"
+	statusMiss   = "miss"
+	statusBypass = "bypass"
+)
+
+func setStatus(info *reqctx.Info, s string) {
+	if info != nil {
+		info.CacheStatus = s
+	}
+}
+
+// bypass serves r from next without the cache.
+func (h *handler) bypass(w http.ResponseWriter, r *http.Request, info *reqctx.Info) {
+	setStatus(info, statusBypass)
+	w.Header()[HeaderXCache] = valueBypass
+	h.next.ServeHTTP(w, r)
+}
+
+func pragmaNoCache(values []string) bool {
+	for _, v := range values {
+		if parseCacheControl([]string{v}).noCache {
+			return true
+		}
+	}
+	return false
+}
+
+// serveUnsafe serves a request with an unsafe method and, when it succeeds,
+// removes the entries of its path, which it may have changed (RFC 9111,
+// section 4.4).
+func (h *handler) serveUnsafe(w http.ResponseWriter, r *http.Request) {
+	rw := respwriter.Wrap(w)
+	h.next.ServeHTTP(rw, r)
+	if s := rw.Status(); s < 200 || s >= 400 {
+		return
+	}
+	c := h.c
+	now := c.now()
+	if now.UnixNano() < c.skipUntil.Load() {
+		return
+	}
+	if err := c.store.DeletePrefix(r.Context(), pathPrefix(http.MethodGet, r.URL.EscapedPath())); err != nil {
+		c.storeFailed("purge", err, now)
+	}
+}

@@ -1,0 +1,146 @@
+package cache
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/gatewaykit/gateway/problem"
+)
+
+func TestClientInvalidation(t *testing.T) {
+	admin := func(r *http.Request) bool { return r.Header.Get("X-Admin") == "yes" }
+	tests := []struct {
+		name       string
+		opts       []Option
+		req        []string
+		wantStatus int
+		wantCache  string
+		wantBody   string
+		wantHeader string // HeaderInvalidation
+	}{
+		{"default ignores", nil, []string{"Cache-Control", "max-age=0"}, 200, StatusHit, "call 1", "ignored"},
+		{"pragma ignored", nil, []string{"Pragma", "no-cache"}, 200, StatusHit, "call 1", "ignored"},
+		{"authorized refreshes", []Option{Invalidation(admin, RejectUnauthorized)}, []string{"Cache-Control", "max-age=0", "X-Admin", "yes"}, 200, StatusMiss, "call 2", ""},
+		{"authorized no-cache", []Option{Invalidation(admin, IgnoreUnauthorized)}, []string{"Cache-Control", "no-cache", "X-Admin", "yes"}, 200, StatusMiss, "call 2", ""},
+		{"unauthorized rejected", []Option{Invalidation(admin, RejectUnauthorized)}, []string{"Cache-Control", "max-age=0"}, 403, "", "", ""},
+		{"unauthorized ignored", []Option{Invalidation(admin, IgnoreUnauthorized)}, []string{"Cache-Control", "max-age=0"}, 200, StatusHit, "call 1", "ignored"},
+		{"max-age above zero is no request", []Option{Invalidation(admin, RejectUnauthorized)}, []string{"Cache-Control", "max-age=5"}, 200, StatusHit, "call 1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newTestCache(t, tt.opts...)
+			h := c.Handler(&origin{})
+			do(h, "GET", "/i")
+			rec := do(h, "GET", "/i", tt.req...)
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status %d, want %d", rec.Code, tt.wantStatus)
+			}
+			if got := rec.Header().Get(HeaderInvalidation); got != tt.wantHeader {
+				t.Errorf("%s = %q, want %q", HeaderInvalidation, got, tt.wantHeader)
+			}
+			if tt.wantStatus == 403 {
+				var doc map[string]any
+				if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || doc["status"] != float64(403) {
+					t.Errorf("not a problem document: %s", rec.Body)
+				}
+				return
+			}
+			expect(t, rec, tt.wantCache, tt.wantBody)
+			expect(t, do(h, "GET", "/i"), StatusHit, tt.wantBody)
+		})
+	}
+}
+
+func TestInvalidationErrorHandler(t *testing.T) {
+	var got error
+	c, _ := newTestCache(t, Invalidation(nil, RejectUnauthorized), ErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		got = err
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	rec := do(c.Handler(&origin{}), "GET", "/i", "Cache-Control", "max-age=0")
+	if rec.Code != http.StatusTeapot || !errors.Is(got, ErrInvalidationDenied) || problem.From(got).Status != 403 {
+		t.Fatalf("status %d, err %v", rec.Code, got)
+	}
+}
+
+func TestPurge(t *testing.T) {
+	c, _ := newTestCache(t, KeyQuery("v"))
+	h := c.Handler(&origin{})
+	paths := []string{"/users/1", "/users/1?v=2", "/users/2", "/orders/1"}
+	fill := func() {
+		for _, p := range paths {
+			do(h, "GET", p)
+		}
+	}
+	hits := func() (n int) {
+		for _, p := range paths {
+			if do(h, "GET", p).Header().Get(HeaderXCache) == StatusHit {
+				n++
+			}
+		}
+		return n
+	}
+	ctx := context.Background()
+	fill()
+	key, ok := c.Key(httpRequest("GET", "/users/1?v=2"))
+	if !ok {
+		t.Fatal("no key")
+	}
+	if err := c.Purge(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if n := hits(); n != 3 {
+		t.Errorf("after Purge %d hits, want 3", n)
+	}
+	if err := c.PurgePath(ctx, "HEAD", "/users/1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := hits(); n != 2 {
+		t.Errorf("after PurgePath %d hits, want 2", n)
+	}
+	if err := c.PurgePrefix(ctx, "GET /users/"); err != nil {
+		t.Fatal(err)
+	}
+	if n := hits(); n != 1 {
+		t.Errorf("after PurgePrefix %d hits, want 1", n)
+	}
+	if err := c.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := hits(); n != 0 {
+		t.Errorf("after Flush %d hits", n)
+	}
+}
+
+func TestUnsafeMethodInvalidatesPath(t *testing.T) {
+	c, _ := newTestCache(t, KeyQuery("v"))
+	status := http.StatusOK
+	h := c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			w.WriteHeader(status)
+			return
+		}
+		_, _ = w.Write([]byte("state"))
+	}))
+	do(h, "GET", "/doc?v=1")
+	do(h, "GET", "/doc/child")
+	status = http.StatusConflict
+	do(h, "PUT", "/doc")
+	expect(t, do(h, "GET", "/doc?v=1"), StatusHit, "state")
+	status = http.StatusNoContent
+	do(h, "DELETE", "/doc")
+	expect(t, do(h, "GET", "/doc?v=1"), StatusMiss, "state")
+	expect(t, do(h, "GET", "/doc/child"), StatusHit, "state")
+}
+
+func httpRequest(method, target string) *http.Request {
+	r, err := http.NewRequest(method, "http://example.com"+target, nil)
+	if err != nil {
+		panic(err)
+	}
+	r.Host = "example.com"
+	return r
+}

@@ -1,0 +1,215 @@
+package cache
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+// reflector is an origin that echoes request inputs into its (cacheable)
+// response, the way a vulnerable backend builds absolute links.
+func reflector() *origin {
+	return &origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		var b strings.Builder
+		b.WriteString("host=" + r.Host)
+		for _, name := range []string{"X-Forwarded-Host", "X-Original-Url", "X-Http-Method-Override", "Authorization", "Cookie"} {
+			if v := r.Header.Get(name); v != "" {
+				b.WriteString(" " + name + "=" + v)
+			}
+		}
+		// Split on both separators, as some frameworks do.
+		for pair := range strings.FieldsFuncSeq(r.URL.RawQuery, func(c rune) bool { return c == '&' || c == ';' }) {
+			b.WriteString(" q:" + pair)
+		}
+		_, _ = w.Write([]byte(b.String()))
+	}}
+}
+
+// TestPoisoningAttempts lets an attacker request first, then checks that a
+// victim's plain request never receives the attacker's input.
+func TestPoisoningAttempts(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []Option
+		attacker func() *http.Request
+		victim   func() *http.Request
+	}{
+		{
+			name:     "unkeyed X-Forwarded-Host",
+			attacker: req("GET", "/p", "X-Forwarded-Host", "evil.example"),
+			victim:   req("GET", "/p"),
+		},
+		{
+			name:     "X-Original-URL",
+			attacker: req("GET", "/p", "X-Original-URL", "/evil"),
+			victim:   req("GET", "/p"),
+		},
+		{
+			name:     "method override",
+			attacker: req("GET", "/p", "X-HTTP-Method-Override", "evil"),
+			victim:   req("GET", "/p"),
+		},
+		{
+			name: "Host header",
+			attacker: func() *http.Request {
+				r := req("GET", "/p")()
+				r.Host = "evil.example"
+				return r
+			},
+			victim: req("GET", "/p"),
+		},
+		{
+			name:     "unkeyed query parameter",
+			opts:     []Option{KeyQuery("id")},
+			attacker: req("GET", "/p?id=1&callback=evil"),
+			victim:   req("GET", "/p?id=1"),
+		},
+		{
+			name:     "parameter cloaking with a semicolon",
+			opts:     []Option{KeyQuery("id")},
+			attacker: req("GET", "/p?id=1;callback=evil"),
+			victim:   req("GET", "/p?id=1"),
+		},
+		{
+			name:     "encoded separator in a keyed value",
+			opts:     []Option{KeyQuery("id")},
+			attacker: req("GET", "/p?id=1%26callback%3Devil"),
+			victim:   req("GET", "/p?id=1"),
+		},
+		{
+			name:     "unkeyed query with the keyed name encoded",
+			opts:     []Option{KeyQuery("id")},
+			attacker: req("GET", "/p?%69d=1&call%62ack=evil"),
+			victim:   req("GET", "/p?id=1"),
+		},
+		{
+			name: "forwarded host from a trusted proxy is keyed",
+			attacker: func() *http.Request {
+				r := req("GET", "/p", "X-Forwarded-Host", "evil.example")()
+				return r.WithContext(reqctx.With(r.Context(), &reqctx.Info{PeerTrusted: true}))
+			},
+			victim: func() *http.Request {
+				r := req("GET", "/p", "X-Forwarded-Host", "good.example")()
+				return r.WithContext(reqctx.With(r.Context(), &reqctx.Info{PeerTrusted: true}))
+			},
+		},
+		{
+			name:     "credentials of the attacker",
+			attacker: req("GET", "/p", "Authorization", "Bearer evil"),
+			victim:   req("GET", "/p"),
+		},
+		{
+			name:     "cookie of the attacker",
+			attacker: req("GET", "/p", "Cookie", "evil=1"),
+			victim:   req("GET", "/p"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newTestCache(t, tt.opts...)
+			h := c.Handler(reflector())
+			serve(h, tt.attacker())
+			for range 2 {
+				if got := serve(h, tt.victim()).Body.String(); strings.Contains(got, "evil") {
+					t.Fatalf("victim received %q", got)
+				}
+			}
+		})
+	}
+}
+
+func req(method, target string, header ...string) func() *http.Request {
+	return func() *http.Request {
+		r := httptest.NewRequest(method, target, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Add(header[i], header[i+1])
+		}
+		return r
+	}
+}
+
+// TestPathConfusion checks that spellings of a path that an upstream may
+// resolve differently never share an entry.
+func TestPathConfusion(t *testing.T) {
+	c, _ := newTestCache(t)
+	o := &origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		_, _ = w.Write([]byte(r.URL.EscapedPath()))
+	}}
+	h := c.Handler(o)
+	paths := []string{"/a/b", "/a%2Fb", "/a/b/", "/A/b", "/a/b%00", "/a/b%20", "/a/b;x", "/a/%62"}
+	for _, p := range paths {
+		do(h, "GET", p)
+	}
+	for _, p := range paths {
+		r := httptest.NewRequest("GET", p, nil)
+		rec := serve(h, r)
+		if want := r.URL.EscapedPath(); rec.Body.String() != want {
+			t.Errorf("%s served %q, want %q", p, rec.Body, want)
+		}
+		if rec.Header().Get(HeaderXCache) != StatusHit {
+			t.Errorf("%s not a hit: %q", p, rec.Header().Get(HeaderXCache))
+		}
+	}
+}
+
+// TestCacheDeception asks for a personal page under a static-looking name
+// with the victim's session, then as the attacker.
+func TestCacheDeception(t *testing.T) {
+	for _, cc := range []string{"", "private", "no-store"} {
+		t.Run("cache-control "+cc, func(t *testing.T) {
+			c, _ := newTestCache(t, TTL(MaxTTL))
+			h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+				if cc != "" {
+					w.Header().Set("Cache-Control", cc)
+				}
+				if ck, err := r.Cookie("session"); err == nil {
+					_, _ = w.Write([]byte("secret of " + ck.Value))
+					return
+				}
+				_, _ = w.Write([]byte("login"))
+			}})
+			do(h, "GET", "/account/profile.css", "Cookie", "session=victim")
+			if got := do(h, "GET", "/account/profile.css").Body.String(); got != "login" {
+				t.Fatalf("attacker received %q", got)
+			}
+		})
+	}
+}
+
+func TestPerPrincipalIsolation(t *testing.T) {
+	c, _ := newTestCache(t, PerPrincipal())
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		p := reqctx.PrincipalFrom(r.Context())
+		name := "anonymous"
+		if p != nil {
+			name = p.Issuer + "/" + p.ID
+		}
+		_, _ = w.Write([]byte("data of " + name))
+	}})
+	as := func(p *reqctx.Principal) *http.Request {
+		r := httptest.NewRequest("GET", "/me", nil)
+		r.Header.Set("Authorization", "Bearer x")
+		if p != nil {
+			r = r.WithContext(reqctx.WithPrincipal(r.Context(), p))
+		}
+		return r
+	}
+	principals := []*reqctx.Principal{
+		{Issuer: "a", ID: "alice"},
+		{Issuer: "a", ID: "bob"},
+		{Issuer: "b", ID: "alice"},
+		{Issuer: "a|b", ID: "c"},
+		{Issuer: "a", ID: "b|c"},
+	}
+	for _, p := range principals {
+		expect(t, serve(h, as(p)), StatusMiss, "data of "+p.Issuer+"/"+p.ID)
+	}
+	for _, p := range principals {
+		expect(t, serve(h, as(p)), StatusHit, "data of "+p.Issuer+"/"+p.ID)
+	}
+	expect(t, serve(h, as(nil)), StatusBypass, "data of anonymous")
+	expect(t, serve(h, as(&reqctx.Principal{Issuer: "a"})), StatusBypass, "data of a/")
+}
