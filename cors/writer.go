@@ -1,0 +1,39 @@
+package cors
+
+import "net/http"
+
+// writer sets the CORS headers again when the response starts, replacing
+// any an upstream or handler set, so a response never carries two
+// conflicting Access-Control-Allow-Origin values.
+type writer struct {
+	http.ResponseWriter
+	c       *CORS
+	origin  []string
+	written bool
+}
+
+func (w *writer) WriteHeader(code int) {
+	if !w.written && code >= 200 {
+		w.written = true
+		w.c.setActual(w.Header(), w.origin)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Flush sends buffered data to the client when the underlying writer can.
+func (w *writer) Flush() {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
