@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/gatewaykit/gateway/breaker"
 	"github.com/gatewaykit/gateway/problem"
 )
 
@@ -48,6 +49,8 @@ func (e *stageVarError) Unwrap() error { return e.err }
 //   - a request body over its limit ([*http.MaxBytesError]) is 413;
 //   - a request whose context was canceled (the client went away) gets no
 //     response at all, since nobody is listening;
+//   - breaker.ErrOpen (the upstream's circuit breaker is open) is 503 with
+//     Retry-After, and [ErrNoHealthyTarget] is 503;
 //   - a deadline (context.DeadlineExceeded or a [net.Error] timeout) is 504;
 //   - [ErrBadParam] is 400 and [ErrStageVariable] is 500;
 //   - any other failure to reach the upstream or read its answer is 502.
@@ -73,6 +76,11 @@ func classify(r *http.Request, err error) *problem.Problem {
 			"The request body is larger than the "+strconv.FormatInt(mbe.Limit, 10)+" bytes this route accepts.")
 	case r != nil && errors.Is(r.Context().Err(), context.Canceled):
 		return nil
+	case errors.Is(err, breaker.ErrOpen):
+		return breaker.Problem(err)
+	case errors.Is(err, ErrNoHealthyTarget):
+		return problem.Wrap(err, http.StatusServiceUnavailable, "No healthy upstream target is available.").
+			WithHeader("Retry-After", "1")
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return problem.Wrap(err, http.StatusGatewayTimeout, "The upstream did not answer in time.")
 	case errors.Is(err, ErrBadParam):

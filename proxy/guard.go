@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gatewaykit/gateway/breaker"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
@@ -24,9 +25,17 @@ func fail(pr *httputil.ProxyRequest, err error) {
 }
 
 // guard is the transport of every Proxy: it delivers Rewrite failures to the
-// error handler, passes every other request on, and records how long the
-// upstream took to answer in the request's Info.
-type guard struct{ rt http.RoundTripper }
+// error handler, sends every other request through the upstream's
+// resilience machinery (breaker, retries, timeout, health), and records how
+// long the upstream took to answer and how often it was retried in the
+// request's Info.
+type guard struct {
+	rt    http.RoundTripper
+	up    *Upstream
+	brk   *breaker.Breaker
+	retry *retrier
+	plain bool // nothing but the round trip: the fast path
+}
 
 func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.URL == failedURL {
@@ -40,6 +49,18 @@ func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	info := reqctx.From(r.Context())
+	if !g.plain {
+		if i := g.up.memberOf(r.URL.Scheme, r.URL.Host, info); i >= 0 {
+			res, retries, err := g.up.exchange(r, i, g.rt, g.brk, g.retry, info, info)
+			if info != nil {
+				info.Retries += retries
+				if err != nil && errors.Is(err, breaker.ErrOpen) {
+					info.SetError("CIRCUIT_OPEN")
+				}
+			}
+			return res, err
+		}
+	}
 	if info == nil {
 		return g.rt.RoundTrip(r)
 	}

@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"log"
+
+	"github.com/gatewaykit/gateway/breaker"
 	"net/http"
 	"time"
 )
@@ -15,6 +17,8 @@ type config struct {
 	modifyResponse func(*http.Response) error
 	transport      http.RoundTripper
 	errorLog       *log.Logger
+	breaker        *breaker.Breaker
+	retry          *RetryPolicy
 }
 
 // ErrorHandler sets the function that answers when the upstream cannot be
@@ -51,4 +55,18 @@ func Transport(rt http.RoundTripper) Option {
 // nil, they are logged at warning level through the default slog logger.
 func ErrorLog(l *log.Logger) Option {
 	return func(c *config) { c.errorLog = l }
+}
+
+// Breaker guards this proxy's requests with b instead of the upstream's
+// breaker, for a breaker per route and upstream. If nil, the upstream's
+// breaker (if any) is used.
+func Breaker(b *breaker.Breaker) Option {
+	return func(c *config) { c.breaker = b }
+}
+
+// Retry retries this proxy's failed attempts according to p instead of the
+// upstream's policy, for example to let a route whose upstream deduplicates
+// retry POST requests (RetryPolicy.AllMethods).
+func Retry(p RetryPolicy) Option {
+	return func(c *config) { c.retry = &p }
 }

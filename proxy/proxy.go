@@ -53,9 +53,19 @@ func New(u *Upstream, path string, opts ...Option) (*Proxy, error) {
 	if logger == nil {
 		logger = slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn)
 	}
+	g := guard{rt: rt, up: u, brk: u.brk, retry: u.retry}
+	if cfg.breaker != nil {
+		g.brk = cfg.breaker
+	}
+	if cfg.retry != nil {
+		if g.retry, err = newRetrier(*cfg.retry); err != nil {
+			return nil, errors.New("proxy: " + err.Error())
+		}
+	}
+	g.plain = u.plain && g.brk == nil && g.retry == nil
 	p.rp = httputil.ReverseProxy{
 		Rewrite:        p.rewrite,
-		Transport:      guard{rt},
+		Transport:      g,
 		FlushInterval:  cfg.flushInterval,
 		ErrorLog:       logger,
 		BufferPool:     copyBuffers,

@@ -5,13 +5,18 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
+	"github.com/gatewaykit/gateway/breaker"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
-// Upstream is a named set of target base URLs that requests are spread over,
-// in turn (round-robin). It is safe for concurrent use and shared by every
-// [Proxy] that forwards to it.
+// Upstream is a named set of target base URLs that requests are spread over
+// (round-robin unless configured otherwise), with the resilience its
+// options add: a circuit breaker, retries, a timeout, passive and active
+// health checks. It is safe for concurrent use and shared by every [Proxy]
+// that forwards to it and every caller of [Upstream.Do]. An upstream with
+// active health checks must be closed with [Upstream.Close].
 //
 // A target may contain stage variable placeholders, written
 // ${stageVariables.NAME}, anywhere in the URL. They are resolved per request
@@ -21,11 +26,21 @@ import (
 type Upstream struct {
 	name         string
 	raw          []string
-	targets      []*target
+	members      []*member
 	bal          balancer
 	host         string
 	preserveHost bool
 	transport    http.RoundTripper
+
+	brk      *breaker.Breaker
+	retry    *retrier
+	timeout  time.Duration
+	passive  *PassiveHealth
+	prober   *prober
+	checked  bool // targets may be unhealthy: choose looks at health
+	plain    bool // no resilience feature: the proxy's fast path
+	onHealth func(upstream, target string, healthy bool)
+	clock    func() time.Time
 }
 
 // UpstreamOption configures an [Upstream].
@@ -35,6 +50,7 @@ type upstreamConfig struct {
 	host         *string
 	preserveHost bool
 	transport    http.RoundTripper
+	resilience
 }
 
 // Host sets the Host header sent to the upstream. By default it is the
@@ -83,6 +99,9 @@ func NewUpstream(name string, targets []string, opts ...UpstreamOption) (*Upstre
 		preserveHost: cfg.preserveHost,
 		transport:    cfg.transport,
 	}
+	if cfg.clock != nil {
+		u.clock = cfg.clock
+	}
 	if cfg.host != nil {
 		if cfg.preserveHost {
 			return nil, errors.New(prefix + ": Host and PreserveHost are exclusive")
@@ -99,10 +118,16 @@ func NewUpstream(name string, targets []string, opts ...UpstreamOption) (*Upstre
 			errs = append(errs, errors.New(prefix+": target "+strconv.Quote(raw)+": "+err.Error()))
 			continue
 		}
-		u.targets = append(u.targets, t)
+		u.members = append(u.members, &member{t: t})
+	}
+	if err := u.configure(&cfg.resilience); err != nil {
+		errs = append(errs, errors.New(prefix+": "+err.Error()))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if cfg.health != nil {
+		u.startProber(*cfg.health)
 	}
 	return u, nil
 }
@@ -143,7 +168,8 @@ func (u *Upstream) Transport() http.RoundTripper {
 // deployment error rather than a failed request.
 func (u *Upstream) Validate(stageVars map[string]string) error {
 	var errs []error
-	for _, t := range u.targets {
+	for _, m := range u.members {
+		t := m.t
 		if _, err := t.resolve(stageVars); err != nil {
 			errs = append(errs, errors.New("proxy: upstream "+strconv.Quote(u.name)+": target "+strconv.Quote(t.raw)+": "+err.Error()))
 		}
@@ -154,7 +180,8 @@ func (u *Upstream) Validate(stageVars map[string]string) error {
 // Next picks the target for r and returns its URL, with stage variables
 // resolved from the request's context. The URL is shared and must not be
 // modified. An unresolvable target yields an error wrapping
-// [ErrStageVariable].
+// [ErrStageVariable]; when every target is unhealthy the error is
+// [ErrNoHealthyTarget].
 func (u *Upstream) Next(r *http.Request) (*url.URL, error) {
 	d, err := u.next(r, reqctx.From(r.Context()))
 	if err != nil {
@@ -163,20 +190,12 @@ func (u *Upstream) Next(r *http.Request) (*url.URL, error) {
 	return d.url, nil
 }
 
-func (u *Upstream) next(r *http.Request, info *reqctx.Info) (*dest, error) {
-	t := u.targets[u.bal.pick(r, len(u.targets))]
-	if t.static != nil {
-		return t.static, nil
+func (u *Upstream) next(_ *http.Request, info *reqctx.Info) (*dest, error) {
+	i := u.choose(-1)
+	if i < 0 {
+		return nil, ErrNoHealthyTarget
 	}
-	var vars map[string]string
-	if info != nil {
-		vars = info.StageVars
-	}
-	d, err := t.resolve(vars)
-	if err != nil {
-		return nil, &stageVarError{upstream: u.name, target: t.raw, err: err}
-	}
-	return d, nil
+	return u.dest(i, info)
 }
 
 // hostFor returns the Host header to send for a request to d: "" lets the

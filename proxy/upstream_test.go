@@ -133,11 +133,11 @@ func TestStageVariableResolutionIsCached(t *testing.T) {
 	}
 	// The cache is bounded.
 	for i := range 3 * maxResolved {
-		if _, err := u.targets[0].resolve(map[string]string{"host": "h" + strings.Repeat("x", i)}); err != nil {
+		if _, err := u.members[0].t.resolve(map[string]string{"host": "h" + strings.Repeat("x", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := len(u.targets[0].cache); n > maxResolved {
+	if n := len(u.members[0].t.cache); n > maxResolved {
 		t.Fatalf("cache holds %d entries", n)
 	}
 }

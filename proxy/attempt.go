@@ -1,0 +1,198 @@
+package proxy
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gatewaykit/gateway/breaker"
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+// tryTimeout is the error of an attempt that exceeded the retry policy's
+// per-try timeout. It is a net.Error timeout and matches
+// context.DeadlineExceeded, so it is answered 504 and counts as a failure.
+type tryTimeout struct{}
+
+func (tryTimeout) Error() string   { return "proxy: upstream attempt timed out" }
+func (tryTimeout) Timeout() bool   { return true }
+func (tryTimeout) Temporary() bool { return true }
+func (tryTimeout) Is(target error) bool {
+	return target == context.DeadlineExceeded
+}
+
+var errTryTimeout error = tryTimeout{}
+
+// exchange sends out, whose URL already points at member first, through
+// the upstream's breaker, retry policy and passive health, and returns the
+// final response or error with the number of retries made. vars supplies
+// the stage variables of templated targets; when ann is set, the time
+// spent waiting for each attempt's response headers is added to it.
+func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, brk *breaker.Breaker, rp *retrier, vars, ann *reqctx.Info) (*http.Response, int, error) {
+	upgrade := out.Header.Get("Upgrade") != ""
+	ctx := out.Context()
+	var cancelAll context.CancelFunc
+	if u.timeout > 0 && !upgrade {
+		ctx, cancelAll = context.WithTimeout(ctx, u.timeout)
+	}
+	retry := rp.eligible(out)
+	if rp != nil {
+		rp.deposit()
+	}
+	base := ""
+	if retry {
+		if d, err := u.dest(first, vars); err == nil {
+			base = d.baseEsc
+		}
+	}
+	idx, retries := first, 0
+	for attempt := 0; ; attempt++ {
+		m := u.members[idx]
+		var tk breaker.Ticket
+		if brk != nil {
+			var err error
+			if tk, err = brk.Allow(); err != nil {
+				closeReqBody(out)
+				return nil, retries, finish(nil, err, cancelAll, nil)
+			}
+		}
+		req := out
+		if attempt > 0 || ctx != out.Context() {
+			req = attemptRequest(out, ctx, attempt > 0)
+		}
+		var (
+			tcancel context.CancelCauseFunc
+			timer   *time.Timer
+		)
+		if rp != nil && rp.PerTryTimeout > 0 && !upgrade {
+			var tctx context.Context
+			tctx, tcancel = context.WithCancelCause(ctx)
+			timer = time.AfterFunc(rp.PerTryTimeout, func() { tcancel(errTryTimeout) })
+			req = req.WithContext(tctx)
+		}
+		var start time.Time
+		if ann != nil {
+			start = time.Now()
+		}
+		m.inflight.Add(1)
+		res, err := rt.RoundTrip(req)
+		m.inflight.Add(-1)
+		if ann != nil {
+			ann.UpstreamLatency += time.Since(start)
+		}
+		if timer != nil && !timer.Stop() && err != nil {
+			err = errTryTimeout
+		}
+		status := 0
+		if res != nil {
+			status = res.StatusCode
+		}
+		var o breaker.Outcome
+		if brk != nil {
+			o = brk.Classify(status, err)
+			brk.Record(tk, o)
+		} else {
+			o = breaker.DefaultClassify(status, err)
+		}
+		u.observe(m, o)
+
+		again := retry && attempt+1 < rp.Attempts && ctx.Err() == nil &&
+			(err != nil && o == breaker.Failure || err == nil && rp.RetryOn(status)) &&
+			(brk == nil || brk.State() != breaker.StateOpen)
+		if again {
+			next := u.choose(idx)
+			if next < 0 {
+				again = false
+			} else if next != idx {
+				if d, derr := u.dest(next, vars); derr != nil || d.baseEsc != base {
+					next = idx
+				}
+			}
+			if again && rp.withdraw() && wait(ctx, rp.backoff(attempt+1)) {
+				if res != nil {
+					drain(res.Body)
+				}
+				if tcancel != nil {
+					tcancel(nil)
+				}
+				if next != idx {
+					d, _ := u.dest(next, vars)
+					out.URL.Scheme, out.URL.Host = d.scheme, d.host
+				}
+				idx = next
+				retries++
+				continue
+			}
+		}
+		if err != nil {
+			closeReqBody(out)
+		}
+		return res, retries, finish(res, err, cancelAll, tcancel)
+	}
+}
+
+// attemptRequest returns a copy of out for another attempt: its own URL,
+// the context ctx and, for a retry, a fresh body.
+func attemptRequest(out *http.Request, ctx context.Context, retry bool) *http.Request {
+	r := out.WithContext(ctx)
+	u := *out.URL
+	r.URL = &u
+	if retry && out.GetBody != nil {
+		if b, err := out.GetBody(); err == nil {
+			r.Body = b
+		}
+	}
+	return r
+}
+
+// finish ties the contexts the exchange created to the response body, so
+// they end when the body is closed, or ends them now when there is no
+// response to read.
+func finish(res *http.Response, err error, all context.CancelFunc, try context.CancelCauseFunc) error {
+	if all == nil && try == nil {
+		return err
+	}
+	if res == nil || res.StatusCode == http.StatusSwitchingProtocols {
+		if try != nil {
+			try(nil)
+		}
+		if all != nil {
+			all()
+		}
+		return err
+	}
+	res.Body = &cancelBody{ReadCloser: res.Body, all: all, try: try}
+	return err
+}
+
+// cancelBody ends an exchange's contexts when the response body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	all context.CancelFunc
+	try context.CancelCauseFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	if b.try != nil {
+		b.try(nil)
+	}
+	if b.all != nil {
+		b.all()
+	}
+	return err
+}
+
+// drain reads a little of a discarded response body, so that its
+// connection can be reused, and closes it.
+func drain(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, 4<<10)
+	_ = body.Close()
+}
+
+func closeReqBody(r *http.Request) {
+	if r.Body != nil && r.Body != http.NoBody {
+		_ = r.Body.Close()
+	}
+}

@@ -1,0 +1,236 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gatewaykit/gateway/breaker"
+)
+
+// PassiveHealth configures the ejection of targets that fail repeatedly:
+// after Failures failed attempts in a row (by the breaker's classification:
+// connection errors, timeouts, 5xx), a target receives no request for
+// Backoff, doubled on each further ejection that is not followed by a
+// success, up to MaxBackoff.
+type PassiveHealth struct {
+	// Failures is the number of consecutive failures that eject a target.
+	// If 0, 5.
+	Failures int
+	// Backoff is the first ejection's length. If 0, 10 seconds.
+	Backoff time.Duration
+	// MaxBackoff bounds the ejection length. If 0, 5 minutes.
+	MaxBackoff time.Duration
+}
+
+// HealthCheck configures active health checks: every Interval, each target
+// is sent GET Path, and a target that fails UnhealthyThreshold checks in a
+// row receives no request until it passes HealthyThreshold in a row. A
+// check passes when the target answers 2xx or 3xx within Timeout. Targets
+// using stage variables are not checked. Checks run in the background from
+// [NewUpstream] until [Upstream.Close].
+type HealthCheck struct {
+	// Path is the request path, joined to the target's base path. If "",
+	// "/health".
+	Path string
+	// Interval is the time between checks. If 0, 10 seconds.
+	Interval time.Duration
+	// Timeout bounds each check. If 0, 2 seconds (at most Interval).
+	Timeout time.Duration
+	// HealthyThreshold is the number of passed checks in a row that bring a
+	// target back. If 0, 2.
+	HealthyThreshold int
+	// UnhealthyThreshold is the number of failed checks in a row that take a
+	// target out. If 0, 3.
+	UnhealthyThreshold int
+}
+
+func (p PassiveHealth) normalize() PassiveHealth {
+	if p.Failures <= 0 {
+		p.Failures = 5
+	}
+	if p.Backoff <= 0 {
+		p.Backoff = 10 * time.Second
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = 5 * time.Minute
+	}
+	if p.MaxBackoff < p.Backoff {
+		p.MaxBackoff = p.Backoff
+	}
+	return p
+}
+
+func (h HealthCheck) normalize() (HealthCheck, error) {
+	if h.Path == "" {
+		h.Path = "/health"
+	}
+	if h.Path[0] != '/' {
+		return h, errors.New("health check path must start with '/'")
+	}
+	if h.Interval <= 0 {
+		h.Interval = 10 * time.Second
+	}
+	if h.Timeout <= 0 {
+		h.Timeout = min(2*time.Second, h.Interval)
+	}
+	if h.HealthyThreshold <= 0 {
+		h.HealthyThreshold = 2
+	}
+	if h.UnhealthyThreshold <= 0 {
+		h.UnhealthyThreshold = 3
+	}
+	return h, nil
+}
+
+// observe updates a member's passive health with an attempt's outcome.
+func (u *Upstream) observe(m *member, o breaker.Outcome) {
+	if u.passive == nil || o == breaker.Ignore {
+		return
+	}
+	changed, healthy := false, false
+	m.mu.Lock()
+	if o == breaker.Success {
+		m.fails = 0
+		if m.ejected {
+			m.ejected, m.ejections = false, 0
+			changed, healthy = true, true
+		}
+	} else if m.fails++; m.fails >= u.passive.Failures {
+		m.fails = 0
+		m.ejections++
+		d := u.passive.Backoff
+		for i := 1; i < m.ejections && d < u.passive.MaxBackoff; i++ {
+			d *= 2
+		}
+		d = min(d, u.passive.MaxBackoff)
+		m.ejectUntil.Store(u.now().Add(d).UnixNano())
+		changed, m.ejected = !m.ejected, true
+	}
+	m.mu.Unlock()
+	if changed {
+		u.healthChanged(m, healthy)
+	}
+}
+
+func (u *Upstream) healthChanged(m *member, healthy bool) {
+	if u.onHealth != nil {
+		u.onHealth(u.name, m.t.raw, healthy)
+	}
+}
+
+// prober runs the active health checks of an upstream.
+type prober struct {
+	cfg    HealthCheck
+	client *http.Client
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+}
+
+func (u *Upstream) startProber(cfg HealthCheck) {
+	p := &prober{
+		cfg:    cfg,
+		client: &http.Client{Transport: u.Transport(), CheckRedirect: noRedirect},
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	u.prober = p
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(cfg.Interval)
+		defer t.Stop()
+		for {
+			u.probeAll()
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// probeAll checks every static target once, concurrently.
+func (u *Upstream) probeAll() {
+	p := u.prober
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-p.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	var wg sync.WaitGroup
+	for _, m := range u.members {
+		if m.t.static == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u.recordProbe(m, p.check(ctx, m.t.static))
+		}()
+	}
+	wg.Wait()
+	cancel()
+}
+
+func (p *prober) check(ctx context.Context, d *dest) bool {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.scheme+"://"+d.host+d.baseEsc+p.cfg.Path, nil)
+	if err != nil {
+		return false
+	}
+	res, err := p.client.Do(req)
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	_ = res.Body.Close()
+	return res.StatusCode >= 200 && res.StatusCode < 400
+}
+
+func (u *Upstream) recordProbe(m *member, ok bool) {
+	if u.prober == nil {
+		return
+	}
+	cfg := &u.prober.cfg
+	changed := false
+	m.mu.Lock()
+	if ok {
+		m.probeOK, m.probeBad = m.probeOK+1, 0
+		if m.down.Load() && m.probeOK >= cfg.HealthyThreshold {
+			m.down.Store(false)
+			changed = true
+		}
+	} else {
+		m.probeOK, m.probeBad = 0, m.probeBad+1
+		if !m.down.Load() && m.probeBad >= cfg.UnhealthyThreshold {
+			m.down.Store(true)
+			changed = true
+		}
+	}
+	m.mu.Unlock()
+	if changed {
+		u.healthChanged(m, ok)
+	}
+}
+
+// Close stops the upstream's active health checks and waits for them to
+// end. It is safe to call more than once, and does nothing for an upstream
+// without health checks.
+func (u *Upstream) Close() error {
+	if p := u.prober; p != nil {
+		p.once.Do(func() { close(p.stop) })
+		<-p.done
+	}
+	return nil
+}
