@@ -84,3 +84,26 @@ func BenchmarkCacheMiss(b *testing.B) {
 		b.Fatalf("status %d, X-Cache %q", w.status, w.h.Get(HeaderXCache))
 	}
 }
+
+// TestHitDoesNotAllocate guards the hit path: the key is built in a pooled
+// buffer and the stored header values are shared, not copied.
+func TestHitDoesNotAllocate(t *testing.T) {
+	c, _ := newTestCache(t, KeyQuery("fields"), KeyHeaders("Accept"))
+	h := c.Handler(jsonUser)
+	for _, target := range []string{"/users/42", "/users/42?fields=name&x=1"} {
+		r := httptest.NewRequest("GET", target, nil)
+		r.Header.Set("Accept", "application/json")
+		w := newSink()
+		h.ServeHTTP(w, r)
+		allocs := testing.AllocsPerRun(100, func() {
+			w.reset()
+			h.ServeHTTP(w, r)
+		})
+		if w.h.Get(HeaderXCache) != StatusHit {
+			t.Fatalf("%s: not a hit", target)
+		}
+		if allocs > 0 {
+			t.Errorf("%s: a hit allocates %.1f times", target, allocs)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"net/http"
+	"unsafe"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/internal/respwriter"
@@ -115,13 +116,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := h.c
 	bp := c.keyBufs.Get().(*[]byte)
 	kb, ok := h.keyer.appendKey((*bp)[:0], r, info)
-	key := string(kb)
 	*bp = kb
-	c.keyBufs.Put(bp)
+	defer c.keyBufs.Put(bp)
 	if !ok {
 		h.bypass(w, r, info)
 		return
 	}
+	// The lookup uses the key in place, as Store.Get may not keep it; a
+	// miss copies it.
+	key := unsafe.String(unsafe.SliceData(kb), len(kb))
 	refresh := false
 	if reqCC.wantsRefresh() {
 		switch {
@@ -162,7 +165,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setStatus(info, statusMiss)
-	h.fill(w, r, key)
+	h.fill(w, r, string(kb))
 }
 
 // Values of reqctx.Info.CacheStatus.

@@ -16,7 +16,8 @@ import (
 // layout to purge a path or a subtree.
 type Store interface {
 	// Get returns the entry stored under key, or nil and no error when
-	// there is none or it has expired.
+	// there is none or it has expired. Get must not keep key after it
+	// returns: its bytes are reused for the next request.
 	Get(ctx context.Context, key string) (*Entry, error)
 	// Set stores e under key for ttl, replacing any entry there.
 	Set(ctx context.Context, key string, e *Entry, ttl time.Duration) error

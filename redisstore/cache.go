@@ -1,0 +1,190 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gatewaykit/gateway/cache"
+)
+
+// Defaults of [CacheConfig].
+const (
+	// DefaultCachePrefix starts the Redis key of every cached response.
+	DefaultCachePrefix = "gatewaykit:cache:"
+	// DefaultCacheTimeout bounds each lookup and write of a [CacheStore].
+	DefaultCacheTimeout = 100 * time.Millisecond
+	// DefaultPurgeTimeout bounds each purge and flush of a [CacheStore].
+	DefaultPurgeTimeout = 10 * time.Second
+)
+
+// CacheConfig configures a [CacheStore].
+type CacheConfig struct {
+	// Prefix starts every key the store writes, so that several caches
+	// (or other data) can share one Redis database. Flush removes only the
+	// keys under Prefix. If Prefix is empty, it is [DefaultCachePrefix].
+	Prefix string
+	// Timeout bounds each Get, Set and Delete. A lookup that takes longer
+	// is a cache miss. If Timeout is 0, it is [DefaultCacheTimeout]. The
+	// client must be created with ContextTimeoutEnabled (or with read and
+	// write timeouts as short) for a hung server to be given up on in time.
+	Timeout time.Duration
+	// PurgeTimeout bounds each DeletePrefix and Flush, which scan the keys
+	// under Prefix (on every master of a cluster, every shard of a ring). If PurgeTimeout is 0, it is [DefaultPurgeTimeout].
+	PurgeTimeout time.Duration
+	// OnError, if not nil, is called with every error of Redis and the
+	// operation that failed ("get", "set", "delete", "purge", "flush"), and
+	// with "decode" and [cache.ErrCorruptEntry] for a stored value that is
+	// not an entry.
+	OnError func(op string, err error)
+}
+
+// CacheStore is a [cache.Store] in Redis, shared by every gateway instance
+// that uses the same Redis and Prefix. Each entry is one Redis string in
+// the binary encoding of [cache.Entry], written with its time to live, so
+// Redis removes it when it expires. The total size is bounded by Redis
+// itself: set maxmemory with the volatile-lru or allkeys-lru policy.
+//
+// Errors are returned to the cache, which turns them into misses; the
+// client never sees them.
+type CacheStore struct {
+	client redis.UniversalClient
+	cfg    CacheConfig
+}
+
+var _ cache.Store = (*CacheStore)(nil)
+
+// NewCacheStore returns a CacheStore on client, which the caller owns and
+// closes.
+func NewCacheStore(client redis.UniversalClient, cfg CacheConfig) (*CacheStore, error) {
+	if client == nil {
+		return nil, errors.New("redisstore: NewCacheStore: nil client")
+	}
+	if cfg.Timeout < 0 || cfg.PurgeTimeout < 0 {
+		return nil, errors.New("redisstore: NewCacheStore: negative timeout")
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultCachePrefix
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultCacheTimeout
+	}
+	if cfg.PurgeTimeout == 0 {
+		cfg.PurgeTimeout = DefaultPurgeTimeout
+	}
+	return &CacheStore{client: client, cfg: cfg}, nil
+}
+
+// Get returns the entry under key, or nil when there is none or the stored
+// value is not an entry.
+func (s *CacheStore) Get(ctx context.Context, key string) (*cache.Entry, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	b, err := s.client.Get(ctx, s.cfg.Prefix+key).Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, nil
+	case err != nil:
+		return nil, s.fail("get", err)
+	}
+	e := new(cache.Entry)
+	if err := e.UnmarshalBinary(b); err != nil {
+		s.fail("decode", err)
+		return nil, nil
+	}
+	return e, nil
+}
+
+// Set stores e under key for ttl.
+func (s *CacheStore) Set(ctx context.Context, key string, e *cache.Entry, ttl time.Duration) error {
+	if ttl <= 0 {
+		return nil
+	}
+	b, err := e.MarshalBinary()
+	if err != nil {
+		return s.fail("set", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	return s.fail("set", s.client.Set(ctx, s.cfg.Prefix+key, b, ttl).Err())
+}
+
+// Delete removes the entry under key.
+func (s *CacheStore) Delete(ctx context.Context, key string) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	return s.fail("delete", s.client.Unlink(ctx, s.cfg.Prefix+key).Err())
+}
+
+// DeletePrefix removes every entry whose key starts with prefix. It scans
+// the keys under the store's Prefix (on every master of a cluster), so its
+// cost grows with the number of keys.
+func (s *CacheStore) DeletePrefix(ctx context.Context, prefix string) error {
+	return s.fail("purge", s.deleteMatching(ctx, prefix))
+}
+
+// Flush removes every entry under the store's Prefix, and nothing else.
+func (s *CacheStore) Flush(ctx context.Context) error {
+	return s.fail("flush", s.deleteMatching(ctx, ""))
+}
+
+func (s *CacheStore) deleteMatching(ctx context.Context, prefix string) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.PurgeTimeout)
+	defer cancel()
+	pattern := globQuote(s.cfg.Prefix+prefix) + "*"
+	each := func(ctx context.Context, node *redis.Client) error { return scanDelete(ctx, node, pattern) }
+	switch c := s.client.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, each)
+	case *redis.Ring:
+		return c.ForEachShard(ctx, each)
+	}
+	return scanDelete(ctx, s.client, pattern)
+}
+
+// scanDelete unlinks the keys matching pattern, a batch per SCAN step.
+func scanDelete(ctx context.Context, c redis.Cmdable, pattern string) error {
+	var cursor uint64
+	for {
+		keys, next, err := c.Scan(ctx, cursor, pattern, 1000).Result()
+		if err != nil {
+			return err
+		}
+		if len(keys) > 0 {
+			if err := c.Unlink(ctx, keys...).Err(); err != nil {
+				return err
+			}
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
+}
+
+// globQuote escapes the characters that are special in a Redis glob
+// pattern, so that s matches only itself.
+func globQuote(s string) string {
+	if !strings.ContainsAny(s, `*?[]\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '*', '?', '[', ']', '\\':
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// fail reports a non-nil err to OnError and returns it.
+func (s *CacheStore) fail(op string, err error) error {
+	if err != nil && s.cfg.OnError != nil {
+		s.cfg.OnError(op, err)
+	}
+	return err
+}

@@ -1,0 +1,229 @@
+package redisstore
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gatewaykit/gateway/cache"
+	"github.com/gatewaykit/gateway/internal/redistest"
+)
+
+// newCacheStore starts a redis-server and returns a store on it, the
+// server, and the errors the store reported.
+func newCacheStore(t *testing.T, cfg CacheConfig) (*CacheStore, *redistest.Server, *errorLog) {
+	t.Helper()
+	srv := redistest.Start(t)
+	client := redis.NewClient(&redis.Options{
+		Addr: srv.Addr(), ContextTimeoutEnabled: true,
+		DialTimeout: 100 * time.Millisecond, MaxRetries: -1,
+	})
+	t.Cleanup(func() { _ = client.Close() })
+	log := new(errorLog)
+	cfg.OnError = log.add
+	s, err := NewCacheStore(client, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, srv, log
+}
+
+type errorLog struct {
+	mu  sync.Mutex
+	ops []string
+}
+
+func (l *errorLog) add(op string, err error) {
+	l.mu.Lock()
+	l.ops = append(l.ops, op)
+	l.mu.Unlock()
+}
+
+func (l *errorLog) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.ops)
+}
+
+func entry(body string) *cache.Entry {
+	now := time.Now()
+	return cache.NewEntry(200, http.Header{"Content-Type": {"text/plain"}, "Etag": {`"1"`}}, []byte(body), now, now.Add(time.Minute))
+}
+
+func TestCacheStoreRoundTrip(t *testing.T) {
+	s, _, log := newCacheStore(t, CacheConfig{})
+	ctx := context.Background()
+	// Keys hold NULs and glob characters, as cache keys may.
+	keys := []string{"GET /a\x00x", "GET /a\x00y", "GET /a*\x00z", "GET /a[1]\x00z", "GET /b\x00x"}
+	for i, k := range keys {
+		if err := s.Set(ctx, k, entry("body "+strconv.Itoa(i)), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, k := range keys {
+		e, err := s.Get(ctx, k)
+		if err != nil || e == nil || string(e.Body()) != "body "+strconv.Itoa(i) || e.Header().Get("Etag") != `"1"` {
+			t.Fatalf("Get(%q) = %v, %v", k, e, err)
+		}
+	}
+	if e, err := s.Get(ctx, "GET /none\x00"); e != nil || err != nil {
+		t.Fatalf("absent key: %v, %v", e, err)
+	}
+	if ttl := s.client.PTTL(ctx, s.cfg.Prefix+keys[0]).Val(); ttl <= 0 || ttl > time.Minute {
+		t.Errorf("TTL in Redis = %v", ttl)
+	}
+
+	// "GET /a*" must not match as a glob.
+	if err := s.DeletePrefix(ctx, "GET /a*\x00"); err != nil {
+		t.Fatal(err)
+	}
+	present := func() []string {
+		var out []string
+		for _, k := range keys {
+			if e, _ := s.Get(ctx, k); e != nil {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	if got := present(); len(got) != 4 || slices.Contains(got, keys[2]) {
+		t.Fatalf("after purging a glob-like prefix: %q", got)
+	}
+	if err := s.DeletePrefix(ctx, "GET /a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := present(); !slices.Equal(got, []string{"GET /b\x00x"}) {
+		t.Fatalf("after purging GET /a: %q", got)
+	}
+	if err := s.Delete(ctx, "GET /b\x00x"); err != nil {
+		t.Fatal(err)
+	}
+	if got := present(); len(got) != 0 {
+		t.Fatalf("after Delete: %q", got)
+	}
+	if ops := log.list(); len(ops) != 0 {
+		t.Errorf("errors reported: %v", ops)
+	}
+}
+
+func TestCacheStoreFlushKeepsOtherKeys(t *testing.T) {
+	s, _, _ := newCacheStore(t, CacheConfig{Prefix: "one:"})
+	ctx := context.Background()
+	other, _ := NewCacheStore(s.client, CacheConfig{Prefix: "two:"})
+	for i := range 2500 { // more than one SCAN batch
+		_ = s.Set(ctx, "GET /k\x00"+strconv.Itoa(i), entry("x"), time.Minute)
+	}
+	_ = other.Set(ctx, "GET /k\x001", entry("kept"), time.Minute)
+	s.client.Set(ctx, "unrelated", "v", 0)
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.client.DBSize(ctx).Val(); n != 2 {
+		t.Errorf("%d keys left, want 2", n)
+	}
+	if e, _ := other.Get(ctx, "GET /k\x001"); e == nil || string(e.Body()) != "kept" {
+		t.Errorf("entry of another prefix: %v", e)
+	}
+}
+
+func TestCacheStoreCorruptValueIsAMiss(t *testing.T) {
+	s, _, log := newCacheStore(t, CacheConfig{})
+	ctx := context.Background()
+	for _, v := range []string{"", "not an entry", "gkc\x01\xff\xff"} {
+		s.client.Set(ctx, s.cfg.Prefix+"k", v, 0)
+		if e, err := s.Get(ctx, "k"); e != nil || err != nil {
+			t.Errorf("%q: %v, %v", v, e, err)
+		}
+	}
+	if ops := log.list(); len(ops) != 3 || ops[0] != "decode" {
+		t.Errorf("reported %v", ops)
+	}
+}
+
+func TestNewCacheStoreErrors(t *testing.T) {
+	if _, err := NewCacheStore(nil, CacheConfig{}); err == nil {
+		t.Error("nil client accepted")
+	}
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer client.Close()
+	if _, err := NewCacheStore(client, CacheConfig{Timeout: -1}); err == nil {
+		t.Error("negative timeout accepted")
+	}
+}
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// TestCacheSharedAndDegrading runs two caches, as two gateway instances
+// would, on one Redis: a response stored by one is a hit on the other.
+// When Redis goes away every request is still answered 200 from upstream,
+// and once it is back the caches use it again.
+func TestCacheSharedAndDegrading(t *testing.T) {
+	s, srv, log := newCacheStore(t, CacheConfig{})
+	var calls atomic.Int64
+	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		_, _ = w.Write([]byte("call " + strconv.FormatInt(n, 10)))
+	})
+	clk := &testClock{t: time.Now()}
+	var cacheErrs atomic.Int64
+	newInstance := func() http.Handler {
+		c, err := cache.New(cache.WithStore(s), cache.Now(clk.Now), cache.StoreBackoff(time.Second),
+			cache.OnError(func(string, error) { cacheErrs.Add(1) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		return c.Handler(upstream)
+	}
+	a, b := newInstance(), newInstance()
+	get := func(h http.Handler) (int, string, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/users/1", nil))
+		return rec.Code, rec.Header().Get(cache.HeaderXCache), rec.Body.String()
+	}
+	check := func(h http.Handler, wantCache, wantBody string) {
+		t.Helper()
+		code, xc, body := get(h)
+		if code != 200 || xc != wantCache || body != wantBody {
+			t.Fatalf("got %d %s %q, want 200 %s %q", code, xc, body, wantCache, wantBody)
+		}
+	}
+	check(a, cache.StatusMiss, "call 1")
+	check(b, cache.StatusHit, "call 1")
+
+	srv.Stop()
+	check(b, cache.StatusMiss, "call 2") // lookup fails: a miss, store paused
+	check(b, cache.StatusMiss, "call 3") // paused: Redis is not asked
+	check(a, cache.StatusMiss, "call 4")
+	if cacheErrs.Load() != 2 || len(log.list()) != 2 {
+		t.Errorf("errors: cache %d, store %v", cacheErrs.Load(), log.list())
+	}
+
+	srv.Start()
+	clk.Advance(2 * time.Second)
+	check(a, cache.StatusMiss, "call 5") // Redis restarted empty
+	check(b, cache.StatusHit, "call 5")
+}
