@@ -1,0 +1,57 @@
+package observe
+
+import "net/http"
+
+// UnmatchedRoute is the route label and span name of requests that matched
+// no route (404, 405, requests rejected before routing). Route templates
+// always start with "/", so it never collides with one.
+const UnmatchedRoute = "unmatched"
+
+// otherMethod labels request methods outside the standard set, so that
+// clients cannot create series at will.
+const otherMethod = "_OTHER"
+
+// methodLabel returns the method as a bounded label value: one of the
+// standard methods, or "_OTHER". It never allocates.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodHead:
+		return http.MethodHead
+	case http.MethodPost:
+		return http.MethodPost
+	case http.MethodPut:
+		return http.MethodPut
+	case http.MethodPatch:
+		return http.MethodPatch
+	case http.MethodDelete:
+		return http.MethodDelete
+	case http.MethodOptions:
+		return http.MethodOptions
+	case http.MethodConnect:
+		return http.MethodConnect
+	case http.MethodTrace:
+		return http.MethodTrace
+	}
+	return otherMethod
+}
+
+// statusClasses are the label values of the status classes 1xx to 5xx.
+var statusClasses = [...]string{"1xx", "2xx", "3xx", "4xx", "5xx"}
+
+// statusClass returns the class label of a final status: "2xx" … "5xx".
+func statusClass(status int) string {
+	if c := status/100 - 1; c >= 0 && c < len(statusClasses) {
+		return statusClasses[c]
+	}
+	return "5xx"
+}
+
+// routeLabel returns the route template, or [UnmatchedRoute].
+func routeLabel(route string) string {
+	if route == "" {
+		return UnmatchedRoute
+	}
+	return route
+}

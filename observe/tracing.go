@@ -1,0 +1,188 @@
+package observe
+
+import (
+	"net/http"
+	"strings"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// ScopeName is the instrumentation scope of the tracer the observe package
+// creates its spans with.
+const ScopeName = "github.com/gatewaykit/gateway/observe"
+
+// Gateway-specific span attributes, next to the semantic conventions'.
+const (
+	AttrStage     = attribute.Key("gateway.stage")
+	AttrRequestID = attribute.Key("gateway.request_id")
+	AttrUpstream  = attribute.Key("gateway.upstream")
+	AttrCache     = attribute.Key("gateway.cache")
+	AttrRateLimit = attribute.Key("gateway.rate_limit")
+	AttrRetries   = attribute.Key("gateway.retries")
+	AttrErrorType = attribute.Key("gateway.error_type")
+)
+
+// TracingOption configures [NewTracing].
+type TracingOption func(*tracingConfig)
+
+type tracingConfig struct {
+	tp   trace.TracerProvider
+	prop propagation.TextMapPropagator
+}
+
+// TracerProvider sets where spans go. If nil or not set, the provider
+// registered with otel.SetTracerProvider is used.
+func TracerProvider(tp trace.TracerProvider) TracingOption {
+	return func(c *tracingConfig) { c.tp = tp }
+}
+
+// Propagator sets how trace context is read from inbound requests and
+// written to upstream requests. If nil or not set, W3C Trace Context
+// (traceparent, tracestate) is used.
+func Propagator(p propagation.TextMapPropagator) TracingOption {
+	return func(c *tracingConfig) { c.prop = p }
+}
+
+// Tracing records OpenTelemetry spans: a server span per request (with
+// [Tracing.Middleware] or [WithTracing]) and a client span per upstream
+// call (with [Tracing.Transport]).
+type Tracing struct {
+	tracer     trace.Tracer
+	prop       propagation.TextMapPropagator
+	serverOpts []trace.SpanStartOption
+	clientOpts []trace.SpanStartOption
+}
+
+// NewTracing returns tracing with the given options.
+func NewTracing(opts ...TracingOption) *Tracing {
+	var c tracingConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	if c.tp == nil {
+		c.tp = otel.GetTracerProvider()
+	}
+	if c.prop == nil {
+		c.prop = propagation.TraceContext{}
+	}
+	return &Tracing{
+		tracer:     c.tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL)),
+		prop:       c.prop,
+		serverOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)},
+		clientOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)},
+	}
+}
+
+// Middleware returns middleware that records a server span per request;
+// see [Observer.Handler] for where to install it.
+func (t *Tracing) Middleware() func(http.Handler) http.Handler {
+	return New(WithTracing(t)).Handler
+}
+
+// start extracts the caller's trace context and starts the server span.
+// Until the route is known the span is named after the method.
+func (t *Tracing) start(r *http.Request) (*http.Request, trace.Span) {
+	ctx := t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx, span := t.tracer.Start(ctx, methodLabel(r.Method), t.serverOpts...)
+	if span.IsRecording() {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		attrs := [...]attribute.KeyValue{
+			semconv.HTTPRequestMethodKey.String(methodLabel(r.Method)),
+			semconv.URLPath(r.URL.Path),
+			semconv.URLScheme(scheme),
+			semconv.ServerAddress(hostOnly(r.Host)),
+			semconv.UserAgentOriginal(r.UserAgent()),
+			semconv.NetworkProtocolVersion(protocolVersion(r)),
+		}
+		span.SetAttributes(attrs[:]...)
+	}
+	return r.WithContext(ctx), span
+}
+
+// end names the span after the route, records the outcome and ends it.
+// Following the HTTP semantic conventions, a server span is an error only
+// for 5xx statuses.
+func (t *Tracing) end(span trace.Span, o *outcome) {
+	info := o.info
+	if info.Route != "" {
+		span.SetName(info.Route)
+	}
+	if span.IsRecording() {
+		var buf [12]attribute.KeyValue
+		a := append(buf[:0],
+			semconv.HTTPResponseStatusCode(o.status),
+			semconv.HTTPResponseBodySize(int(o.bytes)),
+			AttrRequestID.String(info.RequestID),
+		)
+		if info.Route != "" {
+			a = append(a, semconv.HTTPRoute(info.Route))
+		}
+		if ip := info.ClientIP; ip.IsValid() {
+			a = append(a, semconv.ClientAddress(ip.String()))
+		}
+		if info.Stage != "" {
+			a = append(a, AttrStage.String(info.Stage))
+		}
+		if info.Upstream != "" {
+			a = append(a, AttrUpstream.String(info.Upstream))
+		}
+		if info.CacheStatus != "" {
+			a = append(a, AttrCache.String(info.CacheStatus))
+		}
+		if info.LimitDecision != "" {
+			a = append(a, AttrRateLimit.String(info.LimitDecision))
+		}
+		if info.Retries > 0 {
+			a = append(a, AttrRetries.Int(info.Retries))
+		}
+		if o.errType != "" {
+			a = append(a, AttrErrorType.String(o.errType))
+			if o.status >= 500 {
+				a = append(a, semconv.ErrorTypeKey.String(o.errType))
+			}
+		}
+		span.SetAttributes(a...)
+		if o.status >= 500 {
+			span.SetStatus(codes.Error, "")
+		}
+	}
+	span.End()
+}
+
+// protocolVersion returns the HTTP version as the semantic conventions
+// write it ("1.1", "2"), without allocating.
+func protocolVersion(r *http.Request) string {
+	switch {
+	case r.ProtoMajor == 1 && r.ProtoMinor == 1:
+		return "1.1"
+	case r.ProtoMajor == 2:
+		return "2"
+	case r.ProtoMajor == 1 && r.ProtoMinor == 0:
+		return "1.0"
+	case r.ProtoMajor == 3:
+		return "3"
+	}
+	return ""
+}
+
+// hostOnly returns host without its port, and an IPv6 literal without its
+// brackets.
+func hostOnly(host string) string {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host[i:], ']') < 0 {
+		host = host[:i]
+	}
+	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	return host
+}

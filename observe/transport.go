@@ -1,0 +1,105 @@
+package observe
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+// Transport returns a round tripper that records a client span for every
+// request it sends through next, as a child of the span in the request's
+// context (the server span of the gateway request being served), and
+// injects the span's context into the outbound headers (traceparent) so
+// the upstream joins the trace. The span ends when the response header
+// arrives. If next is nil, http.DefaultTransport is used.
+//
+// Wrap an upstream's transport with it:
+//
+//	users, err := proxy.NewUpstream("users", targets,
+//		proxy.WithTransport(tracing.Transport(proxy.DefaultTransport())))
+func (t *Tracing) Transport(next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return &transport{t: t, next: next}
+}
+
+type transport struct {
+	t    *Tracing
+	next http.RoundTripper
+}
+
+func (tr *transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t := tr.t
+	method := methodLabel(r.Method)
+	ctx, span := t.tracer.Start(r.Context(), method, t.clientOpts...)
+	if span.IsRecording() {
+		var buf [6]attribute.KeyValue
+		a := append(buf[:0],
+			semconv.HTTPRequestMethodKey.String(method),
+			semconv.ServerAddress(r.URL.Hostname()),
+			semconv.URLFull(redactedURL(r)),
+		)
+		if p := r.URL.Port(); p != "" {
+			if n, err := strconv.Atoi(p); err == nil {
+				a = append(a, semconv.ServerPort(n))
+			}
+		}
+		if info := reqctx.From(ctx); info != nil && info.Upstream != "" {
+			a = append(a, semconv.ServicePeerName(info.Upstream), AttrUpstream.String(info.Upstream))
+		}
+		span.SetAttributes(a...)
+	}
+	// A round tripper must not modify its request: send a copy whose
+	// header carries the trace context.
+	out := r.WithContext(ctx)
+	out.Header = r.Header.Clone()
+	if out.Header == nil {
+		out.Header = make(http.Header, 2)
+	}
+	t.prop.Inject(ctx, propagation.HeaderCarrier(out.Header))
+	res, err := tr.next.RoundTrip(out)
+	switch {
+	case err != nil:
+		span.SetAttributes(semconv.ErrorTypeKey.String(errorKind(err)))
+		span.SetStatus(codes.Error, "")
+	default:
+		span.SetAttributes(semconv.HTTPResponseStatusCode(res.StatusCode))
+		if res.StatusCode >= 400 {
+			span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(res.StatusCode)))
+			span.SetStatus(codes.Error, "")
+		}
+	}
+	span.End()
+	return res, err
+}
+
+// redactedURL is the request URL without user information and query,
+// which may carry credentials.
+func redactedURL(r *http.Request) string {
+	u := *r.URL
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
+}
+
+// errorKind classifies a transport error with a low-cardinality value for
+// the error.type attribute.
+func errorKind(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	}
+	return "_OTHER"
+}
