@@ -1,5 +1,9 @@
-// Package breaker is a circuit breaker for upstream calls, built on
-// gobreaker's state machine and shared-state format.
+// Package breaker is a circuit breaker for upstream calls. It follows the
+// state machine of github.com/sony/gobreaker/v2 (closed, open, half-open;
+// the same meaning for MaxRequests and the open interval) and uses its
+// types, its SharedDataStore interface and its shared-state format, while
+// reading time from an injectable clock and sharing state without holding a
+// distributed lock for the length of a call.
 //
 // A [Breaker] is two-step: [Breaker.Allow] admits an attempt or rejects it
 // with an error matching [ErrOpen], and [Breaker.Done] reports the attempt's
