@@ -55,7 +55,7 @@ func New(opts ...Option) (*Cache, error) {
 		c.errorHandler = problem.Error
 	}
 	if c.store == nil {
-		m, err := NewMemoryStore(MemoryStoreConfig{MaxBytes: cfg.memoryBytes})
+		m, err := NewMemoryStore(MemoryStoreConfig{MaxBytes: cfg.memoryBytes, Now: cfg.now})
 		if err != nil {
 			return nil, err
 		}

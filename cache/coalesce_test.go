@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -184,4 +185,62 @@ func TestCoalescingLeaderPanics(t *testing.T) {
 		t.Errorf("leader recovered %v", recovered)
 	}
 	expect(t, <-follower, StatusMiss, "ok")
+}
+
+// TestStreamingLeaderReleasesFollowers checks that requests waiting for a
+// leader whose response streams through uncached go upstream on their own
+// at once, not when the stream ends.
+func TestStreamingLeaderReleasesFollowers(t *testing.T) {
+	c, _ := newTestCache(t)
+	streaming := make(chan struct{})
+	end := make(chan struct{})
+	g := newGated(func(w http.ResponseWriter, r *http.Request, n int64) {
+		if n > 1 {
+			_, _ = w.Write([]byte("own call"))
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write([]byte("event 1\n"))
+		http.NewResponseController(w).Flush()
+		close(streaming)
+		<-end
+	})
+	h := c.Handler(g)
+	var wg sync.WaitGroup
+	leader := httptest.NewRecorder()
+	wg.Go(func() { h.ServeHTTP(leader, httptest.NewRequest("GET", "/events", nil)) })
+	<-g.entered
+	follower := make(chan *httptest.ResponseRecorder, 1)
+	wg.Go(func() { follower <- serve(h, httptest.NewRequest("GET", "/events", nil)) })
+	waitForFollowers(t, 1)
+	close(g.release)
+	<-streaming
+	expect(t, <-follower, StatusMiss, "own call")
+	close(end)
+	wg.Wait()
+	expect(t, leader, StatusMiss, "event 1\n")
+}
+
+// TestFollowerGivesUpWhenItsClientGoes checks that a waiting request whose
+// client disconnects returns without waiting for the leader.
+func TestFollowerGivesUpWhenItsClientGoes(t *testing.T) {
+	c, _ := newTestCache(t)
+	g := newGated(func(w http.ResponseWriter, r *http.Request, n int64) { _, _ = w.Write([]byte("late")) })
+	h := c.Handler(g)
+	var wg sync.WaitGroup
+	wg.Go(func() { serve(h, httptest.NewRequest("GET", "/slow", nil)) })
+	<-g.entered
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *httptest.ResponseRecorder)
+	go func() { done <- serve(h, httptest.NewRequest("GET", "/slow", nil).WithContext(ctx)) }()
+	waitForFollowers(t, 1)
+	cancel()
+	if rec := <-done; rec.Body.Len() != 0 {
+		t.Errorf("gone client answered %q", rec.Body)
+	}
+	close(g.release)
+	wg.Wait()
+	if n := g.calls.Load(); n != 1 {
+		t.Errorf("origin calls = %d, want 1", n)
+	}
 }

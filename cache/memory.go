@@ -25,6 +25,8 @@ type MemoryStoreConfig struct {
 	// CleanupInterval is how often expired entries are removed. If
 	// CleanupInterval is 0, it is [DefaultCleanupInterval].
 	CleanupInterval time.Duration
+	// Now is the clock entries expire by. If Now is nil, time.Now is used.
+	Now func() time.Time
 }
 
 // MemoryStore is a [Store] in process memory, on github.com/patrickmn/go-cache
@@ -32,8 +34,9 @@ type MemoryStoreConfig struct {
 // go-cache's read lock. A background loop removes expired entries until
 // [MemoryStore.Close].
 type MemoryStore struct {
-	items *gocache.Cache
+	items *gocache.Cache // of *memoryItem, which carry their own expiry
 	max   int64
+	now   func() time.Time
 
 	mu    sync.Mutex               // guards every write, index, order, bytes
 	index map[string]*list.Element // of *memorySlot
@@ -43,6 +46,13 @@ type MemoryStore struct {
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+}
+
+// memoryItem is what go-cache holds: the entry and when it expires, in
+// Unix nanoseconds of the store's clock.
+type memoryItem struct {
+	entry   *Entry
+	expires int64
 }
 
 type memorySlot struct {
@@ -62,11 +72,16 @@ func NewMemoryStore(cfg MemoryStoreConfig) (*MemoryStore, error) {
 	if cfg.CleanupInterval == 0 {
 		cfg.CleanupInterval = DefaultCleanupInterval
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	m := &MemoryStore{
-		// go-cache's own janitor cannot be stopped; the loop below
-		// replaces it.
+		// go-cache's own janitor cannot be stopped, and its expiry reads
+		// the wall clock: items never expire in go-cache, and the store
+		// checks their expiry and runs the cleanup loop below instead.
 		items: gocache.New(gocache.NoExpiration, 0),
 		max:   cfg.MaxBytes,
+		now:   cfg.Now,
 		index: make(map[string]*list.Element),
 		order: list.New(),
 		stop:  make(chan struct{}),
@@ -98,13 +113,18 @@ func (m *MemoryStore) Close() error {
 	return nil
 }
 
-// Get returns the entry under key, or nil.
+// Get returns the entry under key, or nil when there is none or its time
+// to live has passed.
 func (m *MemoryStore) Get(_ context.Context, key string) (*Entry, error) {
 	v, ok := m.items.Get(key)
 	if !ok {
 		return nil, nil
 	}
-	return v.(*Entry), nil
+	it := v.(*memoryItem)
+	if m.now().UnixNano() >= it.expires {
+		return nil, nil
+	}
+	return it.entry, nil
 }
 
 // Set stores e under key for ttl, evicting the oldest entries while the
@@ -120,9 +140,10 @@ func (m *MemoryStore) Set(_ context.Context, key string, e *Entry, ttl time.Dura
 	for m.bytes+size > m.max {
 		m.remove(m.order.Front().Value.(*memorySlot).key)
 	}
-	m.index[key] = m.order.PushBack(&memorySlot{key: key, size: size, expires: time.Now().Add(ttl)})
+	expires := m.now().Add(ttl)
+	m.index[key] = m.order.PushBack(&memorySlot{key: key, size: size, expires: expires})
 	m.bytes += size
-	m.items.Set(key, e, ttl)
+	m.items.Set(key, &memoryItem{entry: e, expires: expires.UnixNano()}, gocache.NoExpiration)
 	return nil
 }
 
@@ -173,7 +194,7 @@ func (m *MemoryStore) Flush(context.Context) error {
 // DeleteExpired removes the entries whose time has passed. The cleanup loop
 // calls it every CleanupInterval.
 func (m *MemoryStore) DeleteExpired() {
-	now := time.Now()
+	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for key, el := range m.index {

@@ -213,3 +213,23 @@ func TestPerPrincipalIsolation(t *testing.T) {
 	expect(t, serve(h, as(nil)), StatusBypass, "data of anonymous")
 	expect(t, serve(h, as(&reqctx.Principal{Issuer: "a"})), StatusBypass, "data of a/")
 }
+
+// TestCredentialedAndAnonymousEntriesApart checks both directions: an
+// anonymous response never answers a caller with credentials, and a
+// shareable response stored for callers with credentials never answers an
+// anonymous one.
+func TestCredentialedAndAnonymousEntriesApart(t *testing.T) {
+	c, _ := newTestCache(t)
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		if r.Header.Get("Authorization") != "" {
+			w.Header().Set("Cache-Control", "public")
+			_, _ = w.Write([]byte("members"))
+			return
+		}
+		_, _ = w.Write([]byte("guests"))
+	}})
+	expect(t, do(h, "GET", "/news"), StatusMiss, "guests")
+	expect(t, do(h, "GET", "/news", "Authorization", "Bearer a"), StatusMiss, "members")
+	expect(t, do(h, "GET", "/news", "Authorization", "Bearer b"), StatusHit, "members")
+	expect(t, do(h, "GET", "/news"), StatusHit, "guests")
+}
