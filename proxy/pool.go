@@ -40,31 +40,35 @@ func (m *member) usable(now int64) bool {
 // It returns -1 when no member is usable.
 func (u *Upstream) choose(avoid int) int {
 	ms := u.members
-	if !u.checked {
-		if avoid < 0 || len(ms) == 1 {
-			return u.bal.pick(ms)
-		}
-		for range len(ms) {
-			if i := u.bal.pick(ms); i != avoid {
+	var now int64
+	if u.checked {
+		now = u.now().UnixNano()
+	}
+	if avoid >= 0 {
+		// A retry goes to the next usable target in order, leaving the
+		// balancer's rotation alone.
+		for k := 1; k < len(ms); k++ {
+			if i := (avoid + k) % len(ms); !u.checked || ms[i].usable(now) {
 				return i
 			}
 		}
-		return (avoid + 1) % len(ms)
+		if !u.checked || ms[avoid].usable(now) {
+			return avoid
+		}
+		return -1
 	}
-	now := u.now().UnixNano()
+	if !u.checked {
+		return u.bal.pick(ms)
+	}
 	for range len(ms) {
-		i := u.bal.pick(ms)
-		if i != avoid && ms[i].usable(now) {
+		if i := u.bal.pick(ms); ms[i].usable(now) {
 			return i
 		}
 	}
 	for i := range ms {
-		if i != avoid && ms[i].usable(now) {
+		if ms[i].usable(now) {
 			return i
 		}
-	}
-	if avoid >= 0 && ms[avoid].usable(now) {
-		return avoid
 	}
 	return -1
 }
