@@ -1,0 +1,123 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/problem"
+)
+
+// Handler returns a handler that authenticates every request by its API
+// key and passes it to next with the key's [Principal] in its context:
+//
+//   - no key: 401 with a WWW-Authenticate challenge ([ErrUnauthorized]);
+//   - more than one key (header repeated, or header and query): 400
+//     ([ErrInvalidRequest]);
+//   - malformed or unknown key: 401 ([ErrInvalidAPIKey]);
+//   - expired key, or rotated-out secret past its grace period: 401
+//     ([ErrAPIKeyExpired]);
+//   - disabled key: 403 ([ErrAPIKeyDisabled]);
+//   - key store failure or timeout: 503 with Retry-After
+//     ([ErrKeyStoreUnavailable]), never a pass.
+//
+// Nothing is stored for unknown keys.
+func (a *APIKeyAuth) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, fromQuery, rest, err := a.extract(r)
+		if err != nil {
+			reject(w, r, a.errHandler, "BAD_REQUEST_PARAMETERS", problem.Wrap(err, http.StatusBadRequest, "The request carries more than one API key."))
+			return
+		}
+		if key == "" {
+			reject(w, r, a.errHandler, "UNAUTHORIZED", Unauthorized(ErrUnauthorized, a.challenge, "An API key is required."))
+			return
+		}
+		k, err := a.verify(r.Context(), key)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ctx := reqctx.WithPrincipal(r.Context(), k.principal())
+		r2 := r.WithContext(ctx)
+		if !a.keep {
+			delete(r.Header, a.header) // shared with r2 and outer layers: no copy of the key survives
+		}
+		if fromQuery || rest != r.URL.RawQuery {
+			r.URL.RawQuery = rest // in place: outer layers log the redacted URL
+			r2.RequestURI = r.URL.RequestURI()
+		}
+		next.ServeHTTP(w, r2)
+	})
+}
+
+// verify checks key against the store and the clock.
+func (a *APIKeyAuth) verify(ctx context.Context, key string) (*APIKey, error) {
+	if !validKey(key) {
+		return nil, ErrInvalidAPIKey
+	}
+	h := HashKey(key)
+	k, err := a.store.Lookup(ctx, h)
+	switch {
+	case errors.Is(err, ErrKeyNotFound):
+		return nil, ErrInvalidAPIKey
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrKeyStoreUnavailable, err)
+	}
+	s := k.secret(h)
+	if s == nil {
+		return nil, ErrInvalidAPIKey // the store's index disagrees with the record
+	}
+	now := a.now()
+	if !s.ExpiresAt.IsZero() && !now.Before(s.ExpiresAt) || !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt) {
+		return nil, ErrAPIKeyExpired
+	}
+	if k.Disabled {
+		return nil, ErrAPIKeyDisabled
+	}
+	return k, nil
+}
+
+func (a *APIKeyAuth) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, ErrAPIKeyExpired):
+		reject(w, r, a.errHandler, errTypeInvalidAPIKey,
+			Unauthorized(fmt.Errorf("%w: %w", ErrUnauthorized, err), a.challenge, "The API key has expired."))
+	case errors.Is(err, ErrAPIKeyDisabled):
+		reject(w, r, a.errHandler, errTypeAccessDenied,
+			Forbidden(fmt.Errorf("%w: %w", ErrForbidden, err), "", "The API key is disabled."))
+	case errors.Is(err, ErrKeyStoreUnavailable):
+		reject(w, r, a.errHandler, "AUTHORIZER_FAILURE",
+			problem.Wrap(err, http.StatusServiceUnavailable, "The API key could not be checked; try again.").WithHeader("Retry-After", "1"))
+	default:
+		reject(w, r, a.errHandler, errTypeInvalidAPIKey,
+			Unauthorized(fmt.Errorf("%w: %w", ErrUnauthorized, err), a.challenge, "The API key is not valid."))
+	}
+}
+
+// extract returns the request's API key, whether it came from the query,
+// and the raw query without the key parameter. It reports an error when
+// the request carries more than one key.
+func (a *APIKeyAuth) extract(r *http.Request) (key string, fromQuery bool, rest string, err error) {
+	rest = r.URL.RawQuery
+	vs := r.Header[a.header]
+	if len(vs) > 1 {
+		return "", false, rest, ErrInvalidRequest
+	}
+	if len(vs) == 1 {
+		key = vs[0]
+	}
+	if a.query == "" {
+		return key, false, rest, nil
+	}
+	qk, n, rest := cutQueryParam(rest, a.query)
+	switch {
+	case n == 0:
+		return key, false, rest, nil
+	case n > 1 || len(vs) == 1:
+		return "", false, rest, ErrInvalidRequest
+	}
+	return qk, true, rest, nil
+}
