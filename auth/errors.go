@@ -50,11 +50,12 @@ const (
 
 // Gateway response types recorded with reqctx's Info.SetError.
 const (
-	errTypeUnauthorized  = "UNAUTHORIZED"
-	errTypeExpiredToken  = "EXPIRED_TOKEN"
-	errTypeAccessDenied  = "ACCESS_DENIED"
-	errTypeInvalidAPIKey = "INVALID_API_KEY"
-	errTypeBadRequest    = "BAD_REQUEST_PARAMETERS"
+	errTypeUnauthorized      = "UNAUTHORIZED"
+	errTypeExpiredToken      = "EXPIRED_TOKEN"
+	errTypeAccessDenied      = "ACCESS_DENIED"
+	errTypeInvalidAPIKey     = "INVALID_API_KEY"
+	errTypeBadRequest        = "BAD_REQUEST_PARAMETERS"
+	errTypeAuthorizerFailure = "AUTHORIZER_FAILURE"
 )
 
 // BearerChallenge returns a WWW-Authenticate value for the Bearer scheme
@@ -126,4 +127,22 @@ func reject(w http.ResponseWriter, r *http.Request, h ErrorHandler, errType stri
 		h = problem.Error
 	}
 	h(w, r, err)
+}
+
+// misconfigured returns middleware whose handler reports err from its
+// Validate method and answers every request with 500, for one-line
+// constructors that cannot return an error.
+func misconfigured(err error) func(http.Handler) http.Handler {
+	h := misconfiguredHandler{err: err}
+	return func(http.Handler) http.Handler { return h }
+}
+
+// misconfiguredHandler implements the gateway's Validator.
+type misconfiguredHandler struct{ err error }
+
+// Validate returns the configuration error.
+func (h misconfiguredHandler) Validate() error { return h.err }
+
+func (h misconfiguredHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	problem.Error(w, r, problem.Wrap(h.err, http.StatusInternalServerError, "The gateway is misconfigured."))
 }

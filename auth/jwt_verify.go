@@ -1,0 +1,212 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+)
+
+// maxCandidateKeys bounds the signature checks spent on one token.
+const maxCandidateKeys = 4
+
+// verified is the outcome of verifying one token: what a request needs to
+// go on, ready to be cached and shared by later requests with the token.
+type verified struct {
+	principal *Principal
+	headers   [][]string // values for JWTAuth.headers, nil when absent
+	expires   time.Time  // end of the cache entry's life
+	issuer    *issuerState
+	keys      *keySet // the set the verifying key came from
+	kid       string
+}
+
+// verify checks tok completely: shape and header, issuer, key selection,
+// signature, then the registered claims.
+func (a *JWTAuth) verify(ctx context.Context, tok string) (*verified, error) {
+	c, err := parseCompact(tok, a.cfg.MaxTokenSize)
+	if err != nil {
+		return nil, err
+	}
+	if !a.algs[c.alg] {
+		return nil, errAlgNotAllowed
+	}
+	if a.cfg.Types != nil && !typeMatches(c.typ, a.cfg.Types) {
+		return nil, errBadType
+	}
+	claims, _, err := decodePayload(c.payload)
+	if err != nil {
+		return nil, err
+	}
+	iss := a.single
+	if iss == nil {
+		name, _ := claims["iss"].(string)
+		if iss = a.issuers[name]; iss == nil {
+			return nil, errUnknownIssuer
+		}
+	}
+	ks, err := a.keysFor(ctx, iss, c.kid)
+	if err != nil {
+		return nil, err
+	}
+	if c.kid == "" && ks.anyKID {
+		return nil, errMissingKID
+	}
+	alg := jwa.SignatureAlgorithm(c.alg)
+	tried, compatible := 0, false
+	verifiedBy := false
+	for _, k := range ks.candidates(c.kid) {
+		if !k.compatible(c.alg) {
+			continue
+		}
+		compatible = true
+		if tried == maxCandidateKeys {
+			break
+		}
+		tried++
+		if _, err := jws.Verify([]byte(tok), jws.WithKey(alg, k.key)); err == nil {
+			verifiedBy = true
+			break
+		}
+	}
+	switch {
+	case !compatible:
+		return nil, errAlgKeyMismatch
+	case !verifiedBy:
+		return nil, errBadSignature
+	}
+	t, err := a.validateClaims(c.payload, iss)
+	if err != nil {
+		return nil, err
+	}
+	return a.newVerified(claims, t, iss, ks, c.kid), nil
+}
+
+// keysFor returns the issuer's keys, refreshing them (within the limits
+// of the key fetcher) when there are none yet or kid is unknown.
+func (a *JWTAuth) keysFor(ctx context.Context, iss *issuerState, kid string) (*keySet, error) {
+	ks := iss.keys.Load()
+	if iss.remote && (ks == nil || (kid != "" && !ks.hasKID(kid) && len(ks.noKID) == 0)) {
+		a.fetcher.refresh(ctx, iss)
+		ks = iss.keys.Load()
+	}
+	if ks == nil {
+		return nil, errKeysNotAvailable
+	}
+	if kid != "" && !ks.hasKID(kid) && len(ks.noKID) == 0 {
+		return nil, errUnknownKID
+	}
+	return ks, nil
+}
+
+// validateClaims checks the registered claims of the verified payload
+// with jwt.Parse: exp (required), nbf and iat with the leeway, iss, aud.
+func (a *JWTAuth) validateClaims(payload string, iss *issuerState) (jwt.Token, error) {
+	raw, err := b64.DecodeString(payload)
+	if err != nil {
+		return nil, errBadPayload
+	}
+	opts := []jwt.ParseOption{
+		jwt.WithVerify(false),
+		jwt.WithValidate(true),
+		jwt.WithClock(jwt.ClockFunc(a.now)),
+		jwt.WithAcceptableSkew(a.cfg.Leeway),
+		jwt.WithRequiredClaim("exp"),
+		jwt.WithIssuer(iss.name),
+	}
+	if !iss.anyAudience {
+		opts = append(opts, jwt.WithValidator(jwt.ValidatorFunc(iss.audienceValidator)))
+	}
+	t, err := jwt.Parse(raw, opts...)
+	switch {
+	case err == nil:
+		return t, nil
+	case errors.Is(err, jwt.ErrTokenExpired()):
+		return nil, errExpired
+	case errors.Is(err, jwt.ErrTokenNotYetValid()):
+		return nil, errNotYetValid
+	case errors.Is(err, jwt.ErrInvalidIssuedAt()):
+		return nil, errIssuedInFuture
+	case errors.Is(err, jwt.ErrInvalidAudience()):
+		return nil, errWrongAudience
+	case errors.Is(err, jwt.ErrInvalidIssuer()):
+		return nil, errWrongIssuer
+	case errors.Is(err, jwt.ErrMissingRequiredClaim("exp")), errors.Is(err, jwt.ErrRequiredClaim()):
+		return nil, errMissingExp
+	}
+	return nil, errInvalidClaims
+}
+
+// audienceValidator accepts a token naming at least one of the issuer's
+// audiences.
+func (iss *issuerState) audienceValidator(_ context.Context, t jwt.Token) jwt.ValidationError {
+	for _, got := range t.Audience() {
+		for _, want := range iss.audiences {
+			if got == want {
+				return nil
+			}
+		}
+	}
+	return jwt.ErrInvalidAudience()
+}
+
+// newVerified builds the principal and header values of a valid token.
+func (a *JWTAuth) newVerified(claims map[string]any, t jwt.Token, iss *issuerState, ks *keySet, kid string) *verified {
+	p := &Principal{
+		ID:     t.Subject(),
+		Issuer: iss.name,
+		Method: MethodJWT,
+		Claims: claims,
+	}
+	for _, name := range a.cfg.ScopeClaims {
+		p.Scopes = append(p.Scopes, claimStrings(claims[name])...)
+	}
+	v := &verified{principal: p, issuer: iss, keys: ks, kid: kid, expires: t.Expiration()}
+	if end := a.now().Add(a.cfg.CacheTTL); end.Before(v.expires) {
+		v.expires = end
+	}
+	if len(a.headers) > 0 {
+		v.headers = make([][]string, len(a.headers))
+		for i, h := range a.headers {
+			if s, ok := claimHeaderValue(claims[h.Claim]); ok {
+				v.headers[i] = []string{s}
+			}
+		}
+	}
+	return v
+}
+
+// claimHeaderValue renders a claim for a header: strings, numbers and
+// booleans as is, arrays of strings joined with commas. Values that would
+// not be valid header values are refused.
+func claimHeaderValue(v any) (string, bool) {
+	s, ok := claimString(v)
+	if !ok {
+		list, isList := v.([]any)
+		if !isList || len(list) == 0 {
+			return "", false
+		}
+		parts := make([]string, 0, len(list))
+		for _, e := range list {
+			es, ok := e.(string)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, es)
+		}
+		s = strings.Join(parts, ",")
+	}
+	if s == "" || len(s) > 4096 {
+		return "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return "", false
+		}
+	}
+	return s, true
+}
