@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatewaykit/gateway/breaker"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
@@ -116,4 +117,61 @@ func BenchmarkRewrite(b *testing.B) {
 		pr.Out = out
 		p.rewrite(pr)
 	}
+}
+
+// BenchmarkBalancer measures choosing a target among four, per strategy,
+// with and without health tracking.
+func BenchmarkBalancer(b *testing.B) {
+	targets := []string{"http://10.0.0.1:80", "http://10.0.0.2:80", "http://10.0.0.3:80", "http://10.0.0.4:80"}
+	cases := []struct {
+		name string
+		opts []UpstreamOption
+	}{
+		{"round-robin", nil},
+		{"weighted", []UpstreamOption{WithWeights(4, 3, 2, 1)}},
+		{"least-outstanding", []UpstreamOption{WithBalancer(LeastOutstanding)}},
+		{"round-robin+health", []UpstreamOption{WithPassiveHealth(PassiveHealth{})}},
+		{"least-outstanding+health", []UpstreamOption{WithBalancer(LeastOutstanding), WithPassiveHealth(PassiveHealth{})}},
+	}
+	for _, c := range cases {
+		u, err := NewUpstream("svc", targets, c.opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if u.choose(-1) < 0 {
+						b.Fatal("no target")
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkProxyResilient is BenchmarkProxy through an upstream with every
+// resilience feature on: breaker, retries with a per-try timeout, overall
+// timeout, passive health, least-outstanding balancing.
+func BenchmarkProxyResilient(b *testing.B) {
+	up := benchUpstream(b)
+	tr := NewTransport()
+	b.Cleanup(tr.CloseIdleConnections)
+	u, err := NewUpstream("users", []string{up.URL},
+		WithBalancer(LeastOutstanding),
+		WithBreaker(breaker.Settings{FailureRatio: 0.5}),
+		WithRetry(RetryPolicy{PerTryTimeout: time.Second}),
+		WithTimeout(5*time.Second),
+		WithPassiveHealth(PassiveHealth{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := New(u, "/users/:id", Transport(tr))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := benchRequest()
+	req = req.WithContext(reqctx.With(req.Context(), &reqctx.Info{RequestID: "4f2a9c-1", Params: ps("id", "42")}))
+	runProxyBench(b, p, req)
 }
