@@ -1,26 +1,36 @@
 // Package cache answers requests from stored responses, in the manner of
-// Amazon API Gateway's stage cache but following the rules RFC 9111 sets
-// for a shared cache, so that it is safe by default.
+// Amazon API Gateway's stage cache (a TTL of 300 s by default and at most
+// 3600 s, key parameters, GET only, client invalidation only when
+// authorized) but following the rules RFC 9111 sets for a shared cache, so
+// that it is safe by default.
 //
-// A [Cache] is created with [New] and wraps a handler with
-// [Cache.Handler]; it works on any router and on the gateway's routes and
-// groups:
+// A [Cache] is created with [New] and wraps a handler with [Cache.Handler].
+// It works on any router:
 //
 //	c, err := cache.New(cache.TTL(time.Minute), cache.KeyQuery("page"))
 //	if err != nil { … }
 //	defer c.Close()
 //	mux.Handle("GET /users/{id}", c.Handler(users))
 //
+// On the gateway, one Cache serves many routes and groups, each with its own
+// options through [Cache.Middleware]; a mistake in them fails the gateway's
+// Build or Deploy:
+//
+//	gw.OnClose(c.Close)
+//	gw.GET("/users/:id").Use(c.Middleware(cache.TTL(time.Hour))).Proxy(users, "/users/:id")
+//
 // # What is cached
 //
 // GET requests are cached, and HEAD requests are answered from the entry of
 // the matching GET. The key is the method, the escaped path, the host and
-// scheme, the query parameters named by [KeyQuery] (in any order), the
-// headers named by [KeyHeaders] and, with [PerPrincipal], the authenticated
-// principal. Nothing else enters the key. Every part is length-prefixed, so
-// distinct requests never share a key. On a miss only the keyed query
-// parameters are forwarded upstream, so a parameter outside the key cannot
-// change what is stored.
+// scheme, the gateway stage (and canary), the query parameters named by
+// [KeyQuery] (in any order), the headers named by [KeyHeaders] and, with
+// [PerPrincipal], the authenticated principal. Requests that carry
+// credentials (Authorization, Cookie) the key does not separate get entries
+// apart from anonymous ones. Nothing else enters the key. Every part is
+// length-prefixed, so distinct requests never share a key. On a miss only
+// the keyed query parameters are forwarded upstream, so a parameter outside
+// the key cannot change what is stored.
 //
 // A response is stored only when all of these hold:
 //
@@ -37,18 +47,24 @@
 //     the gateway trusts the peer that sent them);
 //   - its body is at most [MaxEntryBytes] and the handler did not flush.
 //
+// A response that may not be stored is streamed to its client as it comes,
+// never buffered beyond [MaxEntryBytes].
+//
 // The route's [TTL] is capped by the response's own s-maxage, max-age or
 // Expires, less its Age, unless [RespectUpstreamMaxAge] is off. A response
 // that varies on request headers (Vary) is stored with the values the
-// request had and served only to requests with the same values.
+// request had and served only to requests with the same values; name such
+// headers with [KeyHeaders] to keep one entry per value.
 //
 // # What clients see
 //
 // Every response of a cached route carries X-Cache: Hit, Miss or Bypass
-// ([HeaderXCache]). Hits carry Age. A conditional request (If-None-Match,
-// If-Modified-Since) that matches the entry is answered 304 Not Modified
-// from the cache. A request with Cache-Control: no-store bypasses the
-// cache; one with only-if-cached and no entry gets 504.
+// ([HeaderXCache]), and the gateway's request info records "hit", "miss" or
+// "bypass" for access logs and metrics. Hits carry Age. A conditional
+// request (If-None-Match, If-Modified-Since) that matches the entry is
+// answered 304 Not Modified from the cache. A request with Cache-Control:
+// no-store bypasses the cache; one with only-if-cached and no entry gets
+// 504.
 //
 // # Invalidation
 //
@@ -64,16 +80,17 @@
 //
 // Concurrent misses on one key make one upstream call: the first request
 // calls upstream and the others wait and receive its response, when that
-// response may be stored. When it may not (it is private, too large, or
-// streamed), each waiting request makes its own call, so no response meant
-// for one caller reaches another.
+// response may be stored. As soon as it turns out that it may not (it is
+// private, too large, or streamed), each waiting request makes its own
+// call, so no response meant for one caller reaches another, and no one
+// waits for a stream to end.
 //
 // # Stores
 //
 // Entries live in a [Store]. The default is a [MemoryStore] bounded in
 // total size, on github.com/patrickmn/go-cache; redisstore.CacheStore
 // shares entries between gateway instances. A store error never reaches the
-// client: the lookup is a miss, and the store is left alone for
-// [StoreBackoff]. [Entry.MarshalBinary] gives stores a compact encoding,
-// whose decoder rejects any malformed input.
+// client: the lookup is a miss, [OnError] is told, and the store is left
+// alone for [StoreBackoff]. [Entry.MarshalBinary] gives stores a compact
+// encoding, whose decoder rejects any malformed input.
 package cache

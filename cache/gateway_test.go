@@ -1,0 +1,131 @@
+package cache_test
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/cache"
+	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// TestThroughGateway runs the cache on the routes of a real gateway that
+// proxies to a real upstream over loopback.
+func TestThroughGateway(t *testing.T) {
+	up := gatewaytest.NewUpstream(t)
+	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c, err := cache.New(cache.Now(clk.Now), cache.KeyQuery("fields"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	var statuses []string
+	gw := gateway.New()
+	gw.OnClose(c.Close)
+	defer gw.Close()
+	gw.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r)
+			mu.Lock()
+			statuses = append(statuses, reqctx.From(r.Context()).CacheStatus)
+			mu.Unlock()
+		})
+	})
+	users := gw.Upstream("users", up.URL)
+	gw.GET("/users/:id").Use(c.Middleware(cache.TTL(time.Hour))).Proxy(users, "/internal/users/:id")
+	gw.PUT("/users/:id").Use(c.Handler).Proxy(users, "/internal/users/:id")
+	gw.GET("/news").Use(c.Middleware(cache.TTL(10 * time.Second))).Proxy(users, "/news")
+	if err := gw.Build(); err != nil {
+		t.Fatal(err)
+	}
+	client := gatewaytest.NewClient(t, gw)
+
+	first := client.Get("/users/42?fields=name&debug=1").ExpectStatus(200)
+	if first.Header.Get("X-Cache") != "Miss" {
+		t.Fatalf("first: X-Cache %q", first.Header.Get("X-Cache"))
+	}
+	var echo gatewaytest.Echo
+	first.JSON(&echo)
+	if echo.Query != "fields=name" || echo.Path != "/internal/users/42" {
+		t.Errorf("upstream saw path %q query %q; only keyed parameters go upstream", echo.Path, echo.Query)
+	}
+	clk.Advance(30 * time.Second)
+	second := client.Get("/users/42?debug=2&fields=name").ExpectStatus(200)
+	if second.Header.Get("X-Cache") != "Hit" || second.Header.Get("Age") != "30" || string(second.Body) != string(first.Body) {
+		t.Errorf("second: X-Cache %q Age %q", second.Header.Get("X-Cache"), second.Header.Get("Age"))
+	}
+	if second.Header.Get("X-Request-Id") == first.Header.Get("X-Request-Id") {
+		t.Error("a hit replays the request ID of the request that filled the entry")
+	}
+	if n := up.Count(); n != 1 {
+		t.Errorf("upstream calls = %d, want 1", n)
+	}
+
+	// Per-route TTL: /news expires after 10 s, /users/42 does not.
+	client.Get("/news").ExpectStatus(200)
+	clk.Advance(11 * time.Second)
+	if got := client.Get("/news").Header.Get("X-Cache"); got != "Miss" {
+		t.Errorf("/news after its TTL: %q", got)
+	}
+	if got := client.Get("/users/42?fields=name").Header.Get("X-Cache"); got != "Hit" {
+		t.Errorf("/users/42 within its TTL: %q", got)
+	}
+
+	// A successful PUT through the cache removes the entries of its path.
+	client.Request("PUT", "/users/42", `{"name":"x"}`, "Content-Type", "application/json").ExpectStatus(200)
+	if got := client.Get("/users/42?fields=name").Header.Get("X-Cache"); got != "Miss" {
+		t.Errorf("after PUT: %q", got)
+	}
+
+	// Client-side invalidation is ignored by default, and said so.
+	inv := client.Get("/users/42?fields=name", "Cache-Control", "max-age=0")
+	if inv.Header.Get("X-Cache") != "Hit" || inv.Header.Get(cache.HeaderInvalidation) != "ignored" {
+		t.Errorf("max-age=0: X-Cache %q, %s %q", inv.Header.Get("X-Cache"), cache.HeaderInvalidation, inv.Header.Get(cache.HeaderInvalidation))
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := "miss hit miss miss hit  miss hit"
+	if got := strings.Join(statuses, " "); got != want {
+		t.Errorf("Info.CacheStatus of the requests: %q, want %q", got, want)
+	}
+}
+
+// TestGatewayReportsRouteMistakes checks that a misconfigured route cache
+// fails the build, not the requests.
+func TestGatewayReportsRouteMistakes(t *testing.T) {
+	c, err := cache.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	gw := gateway.New()
+	defer gw.Close()
+	gw.GET("/slow").Use(c.Middleware(cache.TTL(2 * time.Hour))).Mock(200, "x")
+	err = gw.Build()
+	if err == nil || !strings.Contains(err.Error(), "TTL") || !strings.Contains(err.Error(), "/slow") {
+		t.Fatalf("Build() = %v", err)
+	}
+}
