@@ -56,7 +56,7 @@ func TestThroughGateway(t *testing.T) {
 	users := gw.Upstream("users", up.URL)
 	gw.GET("/users/:id").Use(c.Middleware(cache.TTL(time.Hour))).Proxy(users, "/internal/users/:id")
 	gw.PUT("/users/:id").Use(c.Handler).Proxy(users, "/internal/users/:id")
-	gw.GET("/news").Use(c.Middleware(cache.TTL(10 * time.Second))).Proxy(users, "/news")
+	gw.GET("/news").Use(c.Middleware(cache.TTL(10*time.Second))).Proxy(users, "/news")
 	if err := gw.Build(); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestGatewayReportsRouteMistakes(t *testing.T) {
 	defer c.Close()
 	gw := gateway.New()
 	defer gw.Close()
-	gw.GET("/slow").Use(c.Middleware(cache.TTL(2 * time.Hour))).Mock(200, "x")
+	gw.GET("/slow").Use(c.Middleware(cache.TTL(2*time.Hour))).Mock(200, "x")
 	err = gw.Build()
 	if err == nil || !strings.Contains(err.Error(), "TTL") || !strings.Contains(err.Error(), "/slow") {
 		t.Fatalf("Build() = %v", err)
