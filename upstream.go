@@ -31,19 +31,24 @@ func (g *Gateway) Upstream(name string, targets ...string) *Upstream {
 }
 
 // AddUpstream registers an upstream built with proxy.NewUpstream and returns
-// it. A nil upstream or a name used twice is recorded as an error.
+// it. A nil upstream or a name used twice is recorded as an error. The
+// upstream (even one refused for its name) is closed with the gateway
+// ([Gateway.Close]), which stops its active health checks.
 func (g *Gateway) AddUpstream(u *Upstream) *Upstream {
 	if u == nil {
 		g.record(fmt.Errorf("gateway: AddUpstream(nil)"))
 		return nil
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if _, dup := g.upstreams[u.Name()]; dup {
 		g.errs = append(g.errs, fmt.Errorf("gateway: upstream %q declared twice", u.Name()))
+		g.mu.Unlock()
+		g.OnClose(u.Close)
 		return nil
 	}
 	g.upstreams[u.Name()] = u
+	g.mu.Unlock()
+	g.OnClose(u.Close)
 	return u
 }
 
