@@ -212,9 +212,9 @@ func TestLongKeysAreDigested(t *testing.T) {
 	}
 	for i := range store.shards {
 		store.shards[i].mu.Lock()
-		for k := range store.shards[i].index {
-			if len(k.key) > maxKeyLen {
-				t.Errorf("store holds a %d-byte key", len(k.key))
+		for _, e := range store.shards[i].entries {
+			if len(e.k.key) > maxKeyLen {
+				t.Errorf("store holds a %d-byte key", len(e.k.key))
 			}
 		}
 		store.shards[i].mu.Unlock()

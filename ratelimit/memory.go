@@ -28,7 +28,10 @@ type MemoryOptions struct {
 	// UsageDays is the number of days of usage kept per key for usage
 	// reports. If UsageDays is 0, the default is [DefaultUsageDays].
 	UsageDays int
-	// Now returns the current time. If nil, the default is time.Now.
+	// Now returns the current time. If nil, the store reads the monotonic
+	// clock, anchored to the wall clock when the store is created: it is
+	// cheaper than time.Now, and steps of the system clock do not disturb
+	// the buckets (quota windows then follow the anchored clock too).
 	Now func() time.Time
 }
 
@@ -37,7 +40,7 @@ type MemoryOptions struct {
 // does not allocate when deciding for a key it already tracks. Its state is
 // lost when the process exits and is not shared with other processes.
 type MemoryStore struct {
-	now      func() time.Time
+	now      func() int64 // Unix nanoseconds
 	seed     maphash.Seed
 	shards   []shard
 	mask     uint64
@@ -58,14 +61,11 @@ func NewMemoryStore(opts MemoryOptions) (*MemoryStore, error) {
 	if opts.UsageDays == 0 {
 		opts.UsageDays = DefaultUsageDays
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	// A power of two no greater than MaxKeys, so that the shards' bounds
 	// sum to at most MaxKeys.
 	n := min(maxShards, 1<<(bits.Len(uint(opts.MaxKeys))-1))
 	s := &MemoryStore{
-		now:      opts.Now,
+		now:      unixNanos(opts.Now),
 		seed:     maphash.MakeSeed(),
 		shards:   make([]shard, n),
 		mask:     uint64(n - 1),
@@ -77,18 +77,19 @@ func NewMemoryStore(opts MemoryOptions) (*MemoryStore, error) {
 	return s, nil
 }
 
-func (s *MemoryStore) shard(k *tableKey) *shard {
+// shard returns the shard of k and k's hash.
+func (s *MemoryStore) shard(k *tableKey) (*shard, uint64) {
 	h := maphash.String(s.seed, k.key) ^ maphash.String(s.seed, k.scope)*0x9e3779b97f4a7c15
-	return &s.shards[h&s.mask]
+	return &s.shards[h>>58&s.mask], h
 }
 
 // Take implements [Store].
 func (s *MemoryStore) Take(_ context.Context, req Request) (Result, error) {
-	now := s.now().UnixNano()
+	now := s.now()
 	k := tableKey{req.Scope, req.Key}
-	sh := s.shard(&k)
+	sh, h := s.shard(&k)
 	sh.mu.Lock()
-	res := sh.get(&k, now, true).take(&req, now, s.keepDays)
+	res := sh.get(&k, h, now, true).take(&req, now, s.keepDays)
 	sh.mu.Unlock()
 	return res, nil
 }
@@ -98,12 +99,12 @@ func (s *MemoryStore) UpdateQuota(_ context.Context, u QuotaUpdate) (QuotaStatus
 	if u.Quota.IsZero() {
 		return QuotaStatus{}, fmt.Errorf("ratelimit: update of scope %q: no quota", u.Scope)
 	}
-	now := s.now().UnixNano()
+	now := s.now()
 	k := tableKey{u.Scope, u.Key}
-	sh := s.shard(&k)
+	sh, h := s.shard(&k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	st := sh.get(&k, now, u.Reset || u.Extend != 0)
+	st := sh.get(&k, h, now, u.Reset || u.Extend != 0)
 	if st == nil {
 		var fresh state
 		return fresh.update(&u, now), nil
@@ -118,12 +119,12 @@ func (s *MemoryStore) Usage(_ context.Context, q UsageQuery) ([]DailyUsage, erro
 		return nil, fmt.Errorf("ratelimit: usage from %s to %s: not 1 to %d days", DayDate(first), DayDate(last), MaxUsageDays)
 	}
 	k := tableKey{q.Scope, q.Key}
-	sh := s.shard(&k)
+	sh, h := s.shard(&k)
 	out := make([]DailyUsage, 0, last-first+1)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	var log *usageLog
-	if st := sh.get(&k, 0, false); st != nil {
+	if st := sh.get(&k, h, 0, false); st != nil {
 		log = st.usage
 	}
 	for d := first; d <= last; d++ {
@@ -142,4 +143,15 @@ func (s *MemoryStore) Len() int {
 		sh.mu.Unlock()
 	}
 	return n
+}
+
+// unixNanos returns a clock in Unix nanoseconds that reads now, or the
+// anchored monotonic clock when now is nil.
+func unixNanos(now func() time.Time) func() int64 {
+	if now != nil {
+		return func() int64 { return now().UnixNano() }
+	}
+	base := time.Now()
+	wall := base.UnixNano()
+	return func() int64 { return wall + int64(time.Since(base)) }
 }

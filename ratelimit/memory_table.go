@@ -14,15 +14,21 @@ type tableKey struct {
 
 type entry struct {
 	k   tableKey
+	h   uint64 // the seeded hash of k
 	st  state
 	ref bool // used since the clock hand last passed
 }
 
 // shard is one lock's worth of a MemoryStore: a bounded table of entries
-// indexed by key, evicted with the CLOCK algorithm.
+// indexed by the seeded 64-bit hash of their key, evicted with the CLOCK
+// algorithm. Indexing by hash keeps lookups to one integer map access;
+// the entry's key is compared to rule out a collision, which the random
+// seed makes unpredictable and rare (about n²/2⁶⁵ for n keys). A key that
+// collides with a tracked one takes its entry over, as if it had been
+// evicted.
 type shard struct {
 	mu      sync.Mutex
-	index   map[tableKey]int32
+	index   map[uint64]int32
 	entries []entry
 	max     int
 	hand    int
@@ -32,17 +38,24 @@ type shard struct {
 // get returns the state of k. When k is not tracked it returns nil, or,
 // if create is set, a fresh state that replaces a victim when the shard is
 // full. The caller holds sh.mu.
-func (sh *shard) get(k *tableKey, now int64, create bool) *state {
-	if i, ok := sh.index[*k]; ok {
+func (sh *shard) get(k *tableKey, h uint64, now int64, create bool) *state {
+	if i, ok := sh.index[h]; ok {
 		e := &sh.entries[i]
-		e.ref = true
+		if e.k == *k {
+			e.ref = true
+			return &e.st
+		}
+		if !create {
+			return nil
+		}
+		*e = entry{k: tableKey{k.scope, strings.Clone(k.key)}, h: h}
 		return &e.st
 	}
 	if !create {
 		return nil
 	}
 	if sh.index == nil {
-		sh.index = make(map[tableKey]int32)
+		sh.index = make(map[uint64]int32)
 	}
 	var i int
 	if len(sh.entries) < sh.max {
@@ -50,12 +63,12 @@ func (sh *shard) get(k *tableKey, now int64, create bool) *state {
 		i = len(sh.entries) - 1
 	} else {
 		i = sh.victim(now)
-		delete(sh.index, sh.entries[i].k)
+		delete(sh.index, sh.entries[i].h)
 	}
 	// The key is copied so that the table never pins a larger buffer the
 	// caller's string may point into.
-	sh.entries[i] = entry{k: tableKey{k.scope, strings.Clone(k.key)}}
-	sh.index[sh.entries[i].k] = int32(i)
+	sh.entries[i] = entry{k: tableKey{k.scope, strings.Clone(k.key)}, h: h}
+	sh.index[h] = int32(i)
 	return &sh.entries[i].st
 }
 

@@ -296,3 +296,21 @@ func TestMemoryConcurrentExact(t *testing.T) {
 		t.Fatalf("admitted %d, want the 30 left in the quota", n)
 	}
 }
+
+// TestHashCollisionTakesOver forges two keys with one hash: the second
+// takes the entry over with fresh state instead of sharing the first's.
+func TestHashCollisionTakesOver(t *testing.T) {
+	var sh shard
+	sh.max = 4
+	a, b := tableKey{"s", "a"}, tableKey{"s", "b"}
+	sh.get(&a, 42, 0, true).tat = 99
+	if st := sh.get(&b, 42, 0, false); st != nil {
+		t.Fatal("lookup of a colliding key found the other key's state")
+	}
+	if st := sh.get(&b, 42, 0, true); st.tat != 0 {
+		t.Fatalf("colliding key inherited state %+v", st)
+	}
+	if st := sh.get(&a, 42, 0, false); st != nil || len(sh.index) != 1 {
+		t.Fatal("the displaced key is still tracked")
+	}
+}
