@@ -58,6 +58,9 @@ func extractToken(r *http.Request, sources []TokenSource) (string, error) {
 			}
 			found += len(cs)
 			tok = cs[0].Value
+			if strings.ContainsAny(tok, " \t,") {
+				return "", errMalformedCreds
+			}
 			continue
 		}
 		vals := r.Header[s.header]
