@@ -103,6 +103,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.bypass(w, r, info)
 		return
 	}
+	if r.ContentLength != 0 {
+		// The body is not part of the key, and an upstream that reads
+		// it could answer differently.
+		h.bypass(w, r, info)
+		return
+	}
 	reqCC := directives{maxAge: -1, sMaxAge: -1}
 	if v, ok := r.Header["Cache-Control"]; ok {
 		reqCC = parseCacheControl(v)

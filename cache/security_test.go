@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,6 +20,10 @@ func reflector() *origin {
 			if v := r.Header.Get(name); v != "" {
 				b.WriteString(" " + name + "=" + v)
 			}
+		}
+		if r.Body != nil {
+			body, _ := io.ReadAll(r.Body)
+			b.WriteString(" body=" + string(body))
 		}
 		// Split on both separators, as some frameworks do.
 		for pair := range strings.FieldsFuncSeq(r.URL.RawQuery, func(c rune) bool { return c == '&' || c == ';' }) {
@@ -95,6 +100,22 @@ func TestPoisoningAttempts(t *testing.T) {
 				r := req("GET", "/p", "X-Forwarded-Host", "good.example")()
 				return r.WithContext(reqctx.With(r.Context(), &reqctx.Info{PeerTrusted: true}))
 			},
+		},
+		{
+			name: "GET with a body",
+			attacker: func() *http.Request {
+				return httptest.NewRequest("GET", "/p?evil", strings.NewReader("q=evil"))
+			},
+			victim: req("GET", "/p"),
+		},
+		{
+			name: "GET with a chunked body",
+			attacker: func() *http.Request {
+				r := httptest.NewRequest("GET", "/p?evil", strings.NewReader("q=evil"))
+				r.ContentLength = -1
+				return r
+			},
+			victim: req("GET", "/p"),
 		},
 		{
 			name:     "credentials of the attacker",

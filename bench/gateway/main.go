@@ -2,7 +2,8 @@
 // $GW_ADDR (default 127.0.0.1:18086) and serves, through a gateway with all
 // of its default layers on:
 //
-//	GET /users/:id   proxied to $UPSTREAM/users/:id
+//	GET /users/:id          proxied to $UPSTREAM/users/:id
+//	GET /cached/users/:id   the same, answered from a response cache (TTL 1 h)
 //
 // It is built to be the CANDIDATE_CMD of the peers benchmark, which sets
 // both variables and stops it with SIGTERM. With $GW_CPUPROFILE set, it
@@ -16,8 +17,10 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/cache"
 )
 
 func main() {
@@ -27,6 +30,12 @@ func main() {
 	gw := gateway.New()
 	users := gw.Upstream("users", upstream)
 	gw.GET("/users/:id").Proxy(users, "/users/:id")
+	c, err := cache.New(cache.TTL(time.Hour))
+	if err != nil {
+		log.Fatal(err)
+	}
+	gw.OnClose(c.Close)
+	gw.GET("/cached/users/:id").Use(c.Handler).Proxy(users, "/users/:id")
 	if err := gw.Build(); err != nil {
 		log.Fatal(err)
 	}
