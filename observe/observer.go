@@ -154,6 +154,6 @@ func (o *Observer) finish(x *exchange) {
 		o.log.record(x, &out, end)
 	}
 	if x.span != nil {
-		o.tracing.end(x.span, &out)
+		o.tracing.end(x, &out)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gatewaykit/gateway/internal/clientip"
 )
 
 // ScopeName is the instrumentation scope of the tracer the observe package
@@ -33,6 +35,7 @@ type TracingOption func(*tracingConfig)
 type tracingConfig struct {
 	tp   trace.TracerProvider
 	prop propagation.TextMapPropagator
+	all  bool
 }
 
 // TracerProvider sets where spans go. If nil or not set, the provider
@@ -48,12 +51,26 @@ func Propagator(p propagation.TextMapPropagator) TracingOption {
 	return func(c *tracingConfig) { c.prop = p }
 }
 
+// AllAttributes adds the recommended attributes of the HTTP semantic
+// conventions that are left out by default to keep spans cheap:
+// server.address, network.protocol.version, user_agent.original and
+// http.response.body.size on server spans, plus gateway.request_id.
+// By default server spans carry http.request.method, url.path, url.scheme,
+// http.route, http.response.status_code, client.address, error.type and
+// the gateway.* attributes of the request's annotations, and client spans
+// http.request.method, url.full (without query), server.address,
+// server.port, service.peer.name and http.response.status_code.
+func AllAttributes() TracingOption {
+	return func(c *tracingConfig) { c.all = true }
+}
+
 // Tracing records OpenTelemetry spans: a server span per request (with
 // [Tracing.Middleware] or [WithTracing]) and a client span per upstream
 // call (with [Tracing.Transport]).
 type Tracing struct {
 	tracer     trace.Tracer
 	prop       propagation.TextMapPropagator
+	all        bool
 	serverOpts []trace.SpanStartOption
 	clientOpts []trace.SpanStartOption
 }
@@ -75,6 +92,7 @@ func NewTracing(opts ...TracingOption) *Tracing {
 	return &Tracing{
 		tracer:     c.tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL)),
 		prop:       c.prop,
+		all:        c.all,
 		serverOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)},
 		clientOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)},
 	}
@@ -87,47 +105,53 @@ func (t *Tracing) Middleware() func(http.Handler) http.Handler {
 }
 
 // start extracts the caller's trace context and starts the server span.
-// Until the route is known the span is named after the method.
+// Until the route is known the span is named after the method. Its
+// attributes are all set when it ends, in one call.
 func (t *Tracing) start(r *http.Request) (*http.Request, trace.Span) {
-	ctx := t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx := t.prop.Extract(r.Context(), headerCarrier(r.Header))
 	ctx, span := t.tracer.Start(ctx, methodLabel(r.Method), t.serverOpts...)
-	if span.IsRecording() {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		attrs := [...]attribute.KeyValue{
-			semconv.HTTPRequestMethodKey.String(methodLabel(r.Method)),
-			semconv.URLPath(r.URL.Path),
-			semconv.URLScheme(scheme),
-			semconv.ServerAddress(hostOnly(r.Host)),
-			semconv.UserAgentOriginal(r.UserAgent()),
-			semconv.NetworkProtocolVersion(protocolVersion(r)),
-		}
-		span.SetAttributes(attrs[:]...)
-	}
 	return r.WithContext(ctx), span
 }
 
 // end names the span after the route, records the outcome and ends it.
 // Following the HTTP semantic conventions, a server span is an error only
 // for 5xx statuses.
-func (t *Tracing) end(span trace.Span, o *outcome) {
-	info := o.info
+func (t *Tracing) end(x *exchange, o *outcome) {
+	span, r, info := x.span, x.r, o.info
 	if info.Route != "" {
 		span.SetName(info.Route)
 	}
 	if span.IsRecording() {
-		var buf [12]attribute.KeyValue
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		var buf [20]attribute.KeyValue
 		a := append(buf[:0],
+			semconv.HTTPRequestMethodKey.String(o.method),
+			semconv.URLPath(x.path),
+			semconv.URLScheme(scheme),
 			semconv.HTTPResponseStatusCode(o.status),
-			semconv.HTTPResponseBodySize(int(o.bytes)),
-			AttrRequestID.String(info.RequestID),
 		)
+		if t.all {
+			a = append(a,
+				semconv.ServerAddress(hostOnly(r.Host)),
+				semconv.NetworkProtocolVersion(protocolVersion(r)),
+				semconv.HTTPResponseBodySize(int(o.bytes)),
+				AttrRequestID.String(info.RequestID),
+			)
+			if ua := r.UserAgent(); ua != "" {
+				a = append(a, semconv.UserAgentOriginal(ua))
+			}
+		}
 		if info.Route != "" {
 			a = append(a, semconv.HTTPRoute(info.Route))
 		}
-		if ip := info.ClientIP; ip.IsValid() {
+		ip := info.ClientIP
+		if !ip.IsValid() {
+			ip = clientip.From(r)
+		}
+		if ip.IsValid() {
 			a = append(a, semconv.ClientAddress(ip.String()))
 		}
 		if info.Stage != "" {

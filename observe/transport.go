@@ -9,7 +9,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
@@ -55,18 +54,18 @@ func (tr *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 			}
 		}
 		if info := reqctx.From(ctx); info != nil && info.Upstream != "" {
-			a = append(a, semconv.ServicePeerName(info.Upstream), AttrUpstream.String(info.Upstream))
+			a = append(a, semconv.ServicePeerName(info.Upstream))
 		}
 		span.SetAttributes(a...)
 	}
 	// A round tripper must not modify its request: send a copy whose
 	// header carries the trace context.
 	out := r.WithContext(ctx)
-	out.Header = r.Header.Clone()
-	if out.Header == nil {
-		out.Header = make(http.Header, 2)
+	out.Header = make(http.Header, len(r.Header)+2)
+	for k, vs := range r.Header {
+		out.Header[k] = vs // values are replaced, never appended to
 	}
-	t.prop.Inject(ctx, propagation.HeaderCarrier(out.Header))
+	t.prop.Inject(ctx, headerCarrier(out.Header))
 	res, err := tr.next.RoundTrip(out)
 	switch {
 	case err != nil:

@@ -1,0 +1,112 @@
+package observe_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/observe"
+	"github.com/gatewaykit/gateway/proxy"
+)
+
+// benchUpstream is the JSON backend of the proxy benchmarks.
+func benchUpstream(b *testing.B) *httptest.Server {
+	body := []byte(`{"id":42,"name":"Jane Doe"}`)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	b.Cleanup(up.Close)
+	return up
+}
+
+// plainProxy is the /users/:id proxy route with the gateway's defaults.
+func plainProxy(b *testing.B) *gateway.Gateway {
+	up := benchUpstream(b)
+	gw := gateway.New()
+	gw.GET("/users/:id").Proxy(gw.Upstream("users", up.URL), "/users/:id")
+	return gw
+}
+
+// observedProxy is the same route with metrics, a JSON access log written
+// to io.Discard and tracing (server and client spans, batched to an
+// exporter that drops them) on, as in bench/gateway's /observed/users/:id.
+func observedProxy(b *testing.B, timing bool) *gateway.Gateway {
+	up := benchUpstream(b)
+	m, err := observe.NewMetrics(observe.Registerer(prometheus.NewRegistry()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tracing := observe.NewTracing(observe.TracerProvider(tp))
+	logs := observe.NewAccessLog(slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	opts := []observe.Option{observe.WithMetrics(m), observe.WithAccessLog(logs), observe.WithTracing(tracing)}
+	if timing {
+		opts = append(opts, observe.WithServerTiming())
+	}
+	users, err := proxy.NewUpstream("users", []string{up.URL}, proxy.WithTransport(tracing.Transport(proxy.DefaultTransport())))
+	if err != nil {
+		b.Fatal(err)
+	}
+	gw := gateway.New()
+	gw.Use(observe.New(opts...).Middleware())
+	gw.GET("/users/:id").Proxy(gw.AddUpstream(users), "/users/:id")
+	return gw
+}
+
+func benchSerial(b *testing.B, gw *gateway.Gateway) { benchSerialPath(b, gw, "/users/42") }
+
+func benchSerialPath(b *testing.B, gw *gateway.Gateway, path string) {
+	if err := gw.Build(); err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", path, nil)
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		gw.ServeHTTP(w, req)
+	}
+}
+
+func benchParallel(b *testing.B, gw *gateway.Gateway) {
+	if err := gw.Build(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req := httptest.NewRequest("GET", "/users/42", nil)
+		w := &discardWriter{h: http.Header{}}
+		for pb.Next() {
+			clear(w.h)
+			gw.ServeHTTP(w, req)
+		}
+	})
+}
+
+// BenchmarkPlainProxy is a proxied request through a real loopback
+// upstream with the gateway's defaults only: the baseline.
+func BenchmarkPlainProxy(b *testing.B) { benchSerial(b, plainProxy(b)) }
+
+// BenchmarkObservedProxy is the same request with metrics, access log and
+// tracing on.
+func BenchmarkObservedProxy(b *testing.B) { benchSerial(b, observedProxy(b, false)) }
+
+// BenchmarkObservedProxyServerTiming adds the Server-Timing header.
+func BenchmarkObservedProxyServerTiming(b *testing.B) { benchSerial(b, observedProxy(b, true)) }
+
+// BenchmarkPlainProxyParallel is BenchmarkPlainProxy from many goroutines.
+func BenchmarkPlainProxyParallel(b *testing.B) { benchParallel(b, plainProxy(b)) }
+
+// BenchmarkObservedProxyParallel is BenchmarkObservedProxy from many
+// goroutines.
+func BenchmarkObservedProxyParallel(b *testing.B) { benchParallel(b, observedProxy(b, false)) }
