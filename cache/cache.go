@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
-	"github.com/gatewaykit/gateway/problem"
 )
 
 // Errors rendered to clients.
@@ -29,15 +28,14 @@ var (
 // [Cache.Middleware], and release it with [Cache.Close]. One Cache may
 // serve many routes; they share its store.
 type Cache struct {
-	cfg          *config
-	def          *handler // the cache's own options, without next
-	store        Store
-	owned        *MemoryStore
-	now          func() time.Time
-	errorHandler func(http.ResponseWriter, *http.Request, error)
-	flights      flights
-	skipUntil    atomic.Int64 // Unix nanoseconds until which the store is not asked
-	keyBufs      sync.Pool
+	cfg       *config
+	def       *handler // the cache's own options, without next
+	store     Store
+	owned     *MemoryStore
+	now       func() time.Time
+	flights   flights
+	skipUntil atomic.Int64 // Unix nanoseconds until which the store is not asked
+	keyBufs   sync.Pool
 }
 
 // New returns a Cache configured by opts. It returns every configuration
@@ -47,12 +45,9 @@ func New(opts ...Option) (*Cache, error) {
 	if err := cfg.err(); err != nil {
 		return nil, err
 	}
-	c := &Cache{cfg: cfg, store: cfg.store, now: cfg.now, errorHandler: cfg.errorHandler}
+	c := &Cache{cfg: cfg, store: cfg.store, now: cfg.now}
 	if c.now == nil {
 		c.now = time.Now
-	}
-	if c.errorHandler == nil {
-		c.errorHandler = problem.Error
 	}
 	if c.store == nil {
 		m, err := NewMemoryStore(MemoryStoreConfig{MaxBytes: cfg.memoryBytes, Now: cfg.now})

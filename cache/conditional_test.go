@@ -12,23 +12,26 @@ func TestConditionalFromCache(t *testing.T) {
 		header http.Header // of the origin response
 		req    []string
 		want   int
+		status int // of the origin response; 0 means 200
+		opts   []Option
 	}{
-		{"etag match", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `"v1"`}, 304},
-		{"etag in list", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `"v0", W/"v1"`}, 304},
-		{"weak etag", http.Header{"Etag": {`W/"v1"`}}, []string{"If-None-Match", `"v1"`}, 304},
-		{"star", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `*`}, 304},
-		{"etag differs", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `"v2"`}, 200},
-		{"malformed list", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `v1, "v1`}, 200},
-		{"no etag", nil, []string{"If-None-Match", `"v1"`}, 200},
-		{"not modified since", http.Header{"Last-Modified": {lastMod}}, []string{"If-Modified-Since", lastMod}, 304},
-		{"modified since", http.Header{"Last-Modified": {lastMod}}, []string{"If-Modified-Since", "Sat, 01 Mar 2025 09:00:00 GMT"}, 200},
-		{"bad date", http.Header{"Last-Modified": {lastMod}}, []string{"If-Modified-Since", "yesterday"}, 200},
-		{"if-none-match wins", http.Header{"Etag": {`"v1"`}, "Last-Modified": {lastMod}}, []string{"If-None-Match", `"v2"`, "If-Modified-Since", lastMod}, 200},
+		{"etag match", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `"v1"`}, 304, 0, nil},
+		{"etag in list", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `"v0", W/"v1"`}, 304, 0, nil},
+		{"weak etag", http.Header{"Etag": {`W/"v1"`}}, []string{"If-None-Match", `"v1"`}, 304, 0, nil},
+		{"star", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `*`}, 304, 0, nil},
+		{"etag differs", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `"v2"`}, 200, 0, nil},
+		{"malformed list", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `v1, "v1`}, 200, 0, nil},
+		{"no etag", nil, []string{"If-None-Match", `"v1"`}, 200, 0, nil},
+		{"not modified since", http.Header{"Last-Modified": {lastMod}}, []string{"If-Modified-Since", lastMod}, 304, 0, nil},
+		{"modified since", http.Header{"Last-Modified": {lastMod}}, []string{"If-Modified-Since", "Sat, 01 Mar 2025 09:00:00 GMT"}, 200, 0, nil},
+		{"bad date", http.Header{"Last-Modified": {lastMod}}, []string{"If-Modified-Since", "yesterday"}, 200, 0, nil},
+		{"if-none-match wins", http.Header{"Etag": {`"v1"`}, "Last-Modified": {lastMod}}, []string{"If-None-Match", `"v2"`, "If-Modified-Since", lastMod}, 200, 0, nil},
+		{"stored error is replayed", http.Header{"Etag": {`"v1"`}}, []string{"If-None-Match", `"v1"`}, 404, 404, []Option{CacheStatuses(404)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, _ := newTestCache(t)
-			h := c.Handler(&origin{header: tt.header})
+			c, _ := newTestCache(t, tt.opts...)
+			h := c.Handler(&origin{header: tt.header, status: tt.status})
 			// The miss answers the condition from the full response.
 			miss := do(h, "GET", "/c", tt.req...)
 			hit := do(h, "GET", "/c", tt.req...)

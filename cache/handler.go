@@ -38,7 +38,7 @@ func (c *Cache) Middleware(opts ...Option) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		switch {
 		case err != nil:
-			return invalid{err: err, errorHandler: c.errorHandler}
+			return invalid{err: err, errorHandler: errorHandlerOf(cfg)}
 		case cfg.ttl == 0:
 			return next
 		}
@@ -61,14 +61,23 @@ func (h invalid) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handler is a handler behind the cache with one set of route options.
 type handler struct {
-	c     *Cache
-	cfg   *config
-	keyer *keyer
-	next  http.Handler
+	c            *Cache
+	cfg          *config
+	keyer        *keyer
+	errorHandler func(http.ResponseWriter, *http.Request, error)
+	next         http.Handler
 }
 
 func (c *Cache) newHandler(cfg *config, next http.Handler) *handler {
-	return &handler{c: c, cfg: cfg, keyer: newKeyer(cfg), next: next}
+	return &handler{c: c, cfg: cfg, keyer: newKeyer(cfg), errorHandler: errorHandlerOf(cfg), next: next}
+}
+
+// errorHandlerOf returns the configured error handler, or problem.Error.
+func errorHandlerOf(cfg *config) func(http.ResponseWriter, *http.Request, error) {
+	if cfg.errorHandler != nil {
+		return cfg.errorHandler
+	}
+	return problem.Error
 }
 
 // Validate reports no mistake: a handler is only built from valid options.
@@ -138,7 +147,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			refresh = true
 		case h.cfg.unauthorized == RejectUnauthorized:
 			info.SetError("ACCESS_DENIED")
-			c.errorHandler(w, r, problem.Wrap(ErrInvalidationDenied, http.StatusForbidden,
+			h.errorHandler(w, r, problem.Wrap(ErrInvalidationDenied, http.StatusForbidden,
 				"The request is not authorized to invalidate the cached response."))
 			return
 		default:
@@ -155,7 +164,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if reqCC.onlyIfCached {
 		setStatus(info, statusMiss)
-		c.errorHandler(w, r, problem.Wrap(ErrNotCached, http.StatusGatewayTimeout,
+		h.errorHandler(w, r, problem.Wrap(ErrNotCached, http.StatusGatewayTimeout,
 			"No cached response is available."))
 		return
 	}

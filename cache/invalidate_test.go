@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/problem"
 )
 
@@ -143,4 +144,33 @@ func httpRequest(method, target string) *http.Request {
 	}
 	r.Host = "example.com"
 	return r
+}
+
+func TestHasScope(t *testing.T) {
+	c, _ := newTestCache(t, Invalidation(HasScope("cache:invalidate"), RejectUnauthorized))
+	h := c.Handler(&origin{})
+	as := func(scopes ...string) *http.Request {
+		r := httpRequest("GET", "/s")
+		r.Header.Set("Cache-Control", "max-age=0")
+		return r.WithContext(reqctx.WithPrincipal(r.Context(), &reqctx.Principal{ID: "u", Scopes: scopes}))
+	}
+	do(h, "GET", "/s")
+	if rec := serve(h, as("read")); rec.Code != http.StatusForbidden {
+		t.Errorf("without the scope: %d", rec.Code)
+	}
+	expect(t, serve(h, httpRequest("GET", "/s")), StatusHit, "call 1")
+	expect(t, serve(h, as("read", "cache:invalidate")), StatusMiss, "call 2")
+	expect(t, serve(h, httpRequest("GET", "/s")), StatusHit, "call 2")
+}
+
+func TestRouteErrorHandler(t *testing.T) {
+	c, _ := newTestCache(t, Invalidation(nil, RejectUnauthorized))
+	var got error
+	h := c.Middleware(ErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		got = err
+		w.WriteHeader(http.StatusTeapot)
+	}))(&origin{})
+	if rec := do(h, "GET", "/e", "Cache-Control", "max-age=0"); rec.Code != http.StatusTeapot || !errors.Is(got, ErrInvalidationDenied) {
+		t.Fatalf("status %d, err %v", rec.Code, got)
+	}
 }

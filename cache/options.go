@@ -8,6 +8,8 @@ import (
 	"net/textproto"
 	"slices"
 	"time"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
 // Defaults and limits of the options.
@@ -272,8 +274,8 @@ const (
 )
 
 // Invalidation sets who may refresh an entry from the client side: a request
-// asking for it is honoured only when authorize returns true, and handled by
-// action otherwise. If Invalidation is not given, or authorize is nil, no
+// asking for it is honoured only when authorize returns true (for example
+// [HasScope]), and handled by action otherwise. If Invalidation is not given, or authorize is nil, no
 // request is authorized and the action is [IgnoreUnauthorized].
 func Invalidation(authorize func(*http.Request) bool, action UnauthorizedAction) Option {
 	return func(c *config) {
@@ -339,3 +341,14 @@ func appendUnique(dst []string, names ...string) []string {
 }
 
 func (c *config) err() error { return errors.Join(c.errs...) }
+
+// HasScope returns a function for [Invalidation] that authorizes the
+// requests whose authenticated principal was granted scope, in the manner
+// of Amazon's InvalidateCache permission. Put the authentication block
+// before the cache.
+func HasScope(scope string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		p := reqctx.PrincipalFrom(r.Context())
+		return p != nil && slices.Contains(p.Scopes, scope)
+	}
+}

@@ -49,6 +49,11 @@ func bodyAllowed(status int) bool {
 // notModified evaluates r's If-None-Match, or else If-Modified-Since,
 // against e (RFC 9110, section 13.2.2).
 func notModified(r *http.Request, e *Entry) bool {
+	if e.status != http.StatusOK && e.status != http.StatusNonAuthoritativeInfo {
+		// Validators describe a representation; a stored redirect or
+		// error is replayed as it is.
+		return false
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
