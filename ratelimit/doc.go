@@ -36,6 +36,16 @@
 // both allow it, and only admitted requests count. [Limiter.UpdateQuota]
 // resets a key's count or extends what remains.
 //
+// # Usage plans
+//
+// [Plans] enforces usage plans. A [Plan] is a throttle and a quota that
+// apply to each key assigned to it (by default the API key the principal
+// authenticated with), on the stages and routes it covers. A request whose
+// key is in no plan, or whose plan does not cover it, is refused with 403
+// ([ErrNoPlan]) and creates no state. [Plans.Usage] and [Plans.Report]
+// return the requests admitted per key per day; [Plans.UpdateQuota]
+// resets or extends a key's remaining quota.
+//
 // # Responses
 //
 // A refusal is a 429 Too Many Requests problem document wrapping

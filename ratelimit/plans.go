@@ -1,0 +1,224 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/problem"
+)
+
+// Plans enforces usage plans: each request's key (by default the API key
+// of the authenticated principal, see [ByAPIKey]) is looked up among the
+// keys assigned to a [Plan], and the plan's throttle and quota decide the
+// request. A request without a key, whose key is assigned to no plan, or
+// whose plan does not cover its stage and route is refused with 403
+// Forbidden ([ErrNoPlan]) and creates no state, unless [DefaultPlan] names
+// a plan for unassigned keys.
+//
+// Assignments live in the process; gateway instances sharing a store must
+// make the same assignments. Counts and usage live in the store.
+type Plans struct {
+	e     *engine
+	key   keyFunc
+	store Store
+	plans map[string]*compiledPlan
+	def   *compiledPlan
+
+	mu       sync.RWMutex
+	assigned map[string]*compiledPlan
+}
+
+// NewPlans returns the given usage plans, with their keys assigned. The
+// options [Name] (required with [WithStore]; the default is "plans"),
+// [WithStore], the key options, [Headers], [ErrorHandler], the failure
+// policy options, [Clock], [OnStoreError] and [DefaultPlan] apply;
+// [WithQuota] does not, as each plan has its own.
+func NewPlans(plans []Plan, opts ...Option) (*Plans, error) {
+	c := newConfig(opts)
+	if !c.keySet {
+		ByAPIKey()(c)
+	}
+	if c.quotaSet {
+		c.errs = append(c.errs, errors.New("ratelimit: WithQuota does not apply to Plans; set Plan.Quota"))
+	}
+	switch {
+	case c.name == "" && c.store != nil:
+		c.errs = append(c.errs, errors.New("ratelimit: WithStore needs a Name so that plans sharing the store stay apart"))
+	case c.name == "":
+		c.name = "plans"
+	case !validName(c.name):
+		c.errs = append(c.errs, fmt.Errorf("ratelimit: invalid name %q", c.name))
+	}
+	if len(plans) == 0 {
+		c.errs = append(c.errs, errors.New("ratelimit: NewPlans needs at least one plan"))
+	}
+	p := &Plans{key: c.key, plans: make(map[string]*compiledPlan, len(plans)), assigned: map[string]*compiledPlan{}}
+	for i := range plans {
+		cp, err := compilePlan(c.name, &plans[i])
+		if err != nil {
+			c.errs = append(c.errs, err)
+		}
+		if _, dup := p.plans[cp.name]; dup {
+			c.errs = append(c.errs, fmt.Errorf("ratelimit: two plans named %q", cp.name))
+		}
+		p.plans[cp.name] = cp
+		for _, k := range plans[i].Keys {
+			if prev, dup := p.assigned[k]; dup && prev != cp {
+				c.errs = append(c.errs, fmt.Errorf("ratelimit: key %q is assigned to plans %q and %q", k, prev.name, cp.name))
+			}
+			p.assigned[k] = cp
+		}
+	}
+	if c.defaultPlan != "" {
+		if p.def = p.plans[c.defaultPlan]; p.def == nil {
+			c.errs = append(c.errs, fmt.Errorf("ratelimit: DefaultPlan %q: %w", c.defaultPlan, ErrUnknownPlan))
+		}
+	}
+	if c.store == nil {
+		s, err := NewMemoryStore(MemoryOptions{Now: c.now})
+		if err != nil {
+			return nil, err
+		}
+		c.store = s
+	}
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	p.e, p.store = newEngine(c), c.store
+	return p, nil
+}
+
+// Assign assigns key to the named plan, replacing its previous plan. The
+// key's counts in its previous plan stay there.
+func (p *Plans) Assign(key, plan string) error {
+	cp := p.plans[plan]
+	if cp == nil {
+		return fmt.Errorf("ratelimit: assign to %q: %w", plan, ErrUnknownPlan)
+	}
+	p.mu.Lock()
+	p.assigned[key] = cp
+	p.mu.Unlock()
+	return nil
+}
+
+// Unassign removes key from its plan.
+func (p *Plans) Unassign(key string) {
+	p.mu.Lock()
+	delete(p.assigned, key)
+	p.mu.Unlock()
+}
+
+// PlanOf returns the name of the plan key is assigned to.
+func (p *Plans) PlanOf(key string) (string, bool) {
+	if cp := p.planOf(key); cp != nil {
+		return cp.name, true
+	}
+	return "", false
+}
+
+// planOf returns key's plan, the default plan, or nil.
+func (p *Plans) planOf(key string) *compiledPlan {
+	p.mu.RLock()
+	cp := p.assigned[key]
+	p.mu.RUnlock()
+	if cp == nil {
+		return p.def
+	}
+	return cp
+}
+
+// Keys returns the keys assigned to the named plan, sorted.
+func (p *Plans) Keys(plan string) []string {
+	p.mu.RLock()
+	var keys []string
+	for k, cp := range p.assigned {
+		if cp.name == plan {
+			keys = append(keys, k)
+		}
+	}
+	p.mu.RUnlock()
+	sort.Strings(keys)
+	return keys
+}
+
+// Handler returns a handler that decides each request under its key's
+// plan and passes admitted requests to next.
+func (p *Plans) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, ok := p.key.fn(r)
+		var cp *compiledPlan
+		if ok {
+			cp = p.planOf(key)
+		}
+		info := reqctx.From(r.Context())
+		if cp == nil || !cp.covers(r, info) {
+			info.SetError(errorTypeNoPlan)
+			p.e.render(w, r, problem.Wrap(ErrNoPlan, http.StatusForbidden, "Forbidden."))
+			return
+		}
+		req := cp.req
+		req.Key = key
+		if p.e.serve(w, r, cp.pol, req) {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// Middleware returns [Plans.Handler] as middleware.
+func (p *Plans) Middleware() func(http.Handler) http.Handler { return p.Handler }
+
+// Quota returns the state of key's quota in its plan.
+func (p *Plans) Quota(ctx context.Context, key string) (QuotaStatus, error) {
+	return p.UpdateQuota(ctx, key, false, 0)
+}
+
+// UpdateQuota changes key's quota in the current window of its plan:
+// reset sets the count to zero, then extend requests are added to what
+// remains (a negative extend takes them away). It returns the new state.
+func (p *Plans) UpdateQuota(ctx context.Context, key string, reset bool, extend int64) (QuotaStatus, error) {
+	cp := p.planOf(key)
+	if cp == nil {
+		return QuotaStatus{}, fmt.Errorf("ratelimit: key %q: %w", key, ErrNoPlan)
+	}
+	if cp.req.Quota.IsZero() {
+		return QuotaStatus{}, fmt.Errorf("ratelimit: plan %q has no quota", cp.name)
+	}
+	return p.store.UpdateQuota(ctx, QuotaUpdate{Scope: cp.req.Scope, Key: shortKey(key), Quota: cp.req.Quota, Reset: reset, Extend: extend})
+}
+
+// Usage returns the requests admitted for key under its plan on each day
+// from the day of from to the day of to, in the time zone of the plan's
+// quota (UTC without one).
+func (p *Plans) Usage(ctx context.Context, key string, from, to time.Time) ([]DailyUsage, error) {
+	cp := p.planOf(key)
+	if cp == nil {
+		return nil, fmt.Errorf("ratelimit: key %q: %w", key, ErrNoPlan)
+	}
+	return p.store.Usage(ctx, UsageQuery{Scope: cp.req.Scope, Key: shortKey(key), Offset: cp.req.Quota.offset, From: from, To: to})
+}
+
+// Report returns the daily usage of every key assigned to the named plan,
+// as [Plans.Usage] does for one key.
+func (p *Plans) Report(ctx context.Context, plan string, from, to time.Time) (map[string][]DailyUsage, error) {
+	if p.plans[plan] == nil {
+		return nil, fmt.Errorf("ratelimit: report of %q: %w", plan, ErrUnknownPlan)
+	}
+	out := map[string][]DailyUsage{}
+	for _, k := range p.Keys(plan) {
+		u, err := p.Usage(ctx, k, from, to)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = u
+	}
+	return out, nil
+}
+
+// Stats returns the counters of all plans together.
+func (p *Plans) Stats() Stats { return p.e.stats() }
