@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gatewaykit/gateway/breaker"
@@ -40,12 +42,7 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 	if rp != nil {
 		rp.deposit()
 	}
-	base := ""
-	if retry {
-		if d, err := u.dest(first, vars); err == nil {
-			base = d.baseEsc
-		}
-	}
+	var cur *dest // the destination out points at, known once a retry needs it
 	idx, retries := first, 0
 	for attempt := 0; ; attempt++ {
 		m := u.members[idx]
@@ -57,19 +54,20 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 				return nil, retries, finish(nil, err, cancelAll, nil)
 			}
 		}
-		req := out
-		if attempt > 0 || ctx != out.Context() {
-			req = attemptRequest(out, ctx, attempt > 0)
-		}
 		var (
+			tctx    = ctx
 			tcancel context.CancelCauseFunc
 			timer   *time.Timer
 		)
 		if rp != nil && rp.PerTryTimeout > 0 && !upgrade {
-			var tctx context.Context
 			tctx, tcancel = context.WithCancelCause(ctx)
 			timer = time.AfterFunc(rp.PerTryTimeout, func() { tcancel(errTryTimeout) })
-			req = req.WithContext(tctx)
+		}
+		req := out
+		if attempt > 0 {
+			req = retryRequest(out, tctx)
+		} else if tctx != out.Context() {
+			req = out.WithContext(tctx)
 		}
 		var start time.Time
 		if ann != nil {
@@ -102,10 +100,16 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 			(brk == nil || brk.State() != breaker.StateOpen)
 		if again {
 			next := u.choose(idx)
+			var to *dest
 			if next < 0 {
 				again = false
 			} else if next != idx {
-				if d, derr := u.dest(next, vars); derr != nil || d.baseEsc != base {
+				if cur == nil {
+					cur, _ = u.dest(idx, vars)
+				}
+				if d, derr := u.dest(next, vars); derr == nil && cur != nil && canRebase(out.URL, cur) {
+					to = d
+				} else {
 					next = idx
 				}
 			}
@@ -116,9 +120,9 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 				if tcancel != nil {
 					tcancel(nil)
 				}
-				if next != idx {
-					d, _ := u.dest(next, vars)
-					out.URL.Scheme, out.URL.Host = d.scheme, d.host
+				if to != nil {
+					rebase(out.URL, cur, to)
+					cur = to
 				}
 				idx = next
 				retries++
@@ -132,13 +136,30 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 	}
 }
 
-// attemptRequest returns a copy of out for another attempt: its own URL,
-// the context ctx and, for a retry, a fresh body.
-func attemptRequest(out *http.Request, ctx context.Context, retry bool) *http.Request {
+// canRebase reports whether u's path starts with from's base path, so that
+// it can be moved to another target's base.
+func canRebase(u *url.URL, from *dest) bool {
+	return strings.HasPrefix(u.Path, from.baseDec) && strings.HasPrefix(u.EscapedPath(), from.baseEsc)
+}
+
+// rebase points u, whose path starts with from's base path, at to: its
+// scheme, host and base path.
+func rebase(u *url.URL, from, to *dest) {
+	rest, restEsc := u.Path[len(from.baseDec):], u.EscapedPath()[len(from.baseEsc):]
+	u.Path = to.baseDec + rest
+	if u.RawPath != "" || to.baseRaw {
+		u.RawPath = to.baseEsc + restEsc
+	}
+	u.Scheme, u.Host = to.scheme, to.host
+}
+
+// retryRequest returns a copy of out for a retry: its own URL, the context
+// ctx and a fresh body.
+func retryRequest(out *http.Request, ctx context.Context) *http.Request {
 	r := out.WithContext(ctx)
 	u := *out.URL
 	r.URL = &u
-	if retry && out.GetBody != nil {
+	if out.GetBody != nil {
 		if b, err := out.GetBody(); err == nil {
 			r.Body = b
 		}

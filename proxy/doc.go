@@ -11,7 +11,8 @@
 // # Upstreams
 //
 // An [Upstream] is a named set of target base URLs, created with
-// [NewUpstream]. Requests are spread over the targets in turn. A target may
+// [NewUpstream]. Requests are spread over the targets in turn unless a
+// balancer is configured (see Resilience below). A target may
 // carry a base path ("http://10.0.0.5:8080/api"), to which the upstream path
 // is joined. The Host header sent upstream is the target's host unless the
 // upstream is configured with [Host] or [PreserveHost].
@@ -23,6 +24,44 @@
 // variable is set and yields a valid URL. Targets without placeholders are
 // parsed once, and resolved URLs are cached, so no request parses a URL in
 // the steady state.
+//
+// # Resilience
+//
+// Options of [NewUpstream] protect the upstream and the gateway's clients
+// from each other; an upstream without them behaves as plain round-robin and
+// costs nothing extra.
+//
+//   - Balancing: [RoundRobin] by default, weighted round-robin with
+//     [WithWeights], or [LeastOutstanding] (power of two choices on the
+//     requests awaiting an answer) with [WithBalancer].
+//   - Circuit breaking: [WithBreaker] puts a breaker (package breaker) in
+//     front of every attempt. While it is open, requests are answered 503
+//     with Retry-After without calling the upstream; [Upstream.Breaker]
+//     reads its state. The [Breaker] option gives one route its own breaker.
+//   - Retries: [WithRetry] (or [Retry] per route) retries connection errors,
+//     per-try timeouts and 502/503/504 answers of idempotent requests whose
+//     body can be sent again, on another healthy target when there is one,
+//     after a jittered exponential backoff, within a retry budget, and never
+//     once the response has been handed on. The number of retries is
+//     recorded in the request's Info.
+//   - Deadlines: [WithTimeout] bounds each request, retries and body
+//     included; [RetryPolicy.PerTryTimeout] bounds each attempt's wait for
+//     response headers.
+//   - Health: [WithPassiveHealth] ejects a target after consecutive
+//     failures, for a backoff that doubles while it keeps failing;
+//     [WithHealthCheck] probes every target in the background until
+//     [Upstream.Close]. [OnHealthChange] reports both and [Upstream.Health]
+//     reads them. When no target is healthy, requests fail at once with 503
+//     ([ErrNoHealthyTarget]).
+//
+// [WithClock] injects the clock the breaker and passive health read.
+//
+// # Calling an upstream from code
+//
+// [Upstream.Do] sends a request built by the caller (path and query only)
+// through the same machinery and returns the response, or an error that is
+// a problem ready for problem.Error: 503 for an open breaker or no healthy
+// target, 504 for a timeout, 502 otherwise.
 //
 // # Path templates
 //
@@ -60,7 +99,8 @@
 // package without revealing the cause: 502 when the upstream cannot be
 // reached or fails, 504 on a timeout, 413 when the request body exceeds the
 // limit a gateway set with http.MaxBytesReader, 400 for [ErrBadParam], 500
-// for [ErrStageVariable], and nothing at all when the client went away.
+// for [ErrStageVariable], 503 with Retry-After when the breaker is open or
+// no target is healthy, and nothing at all when the client went away.
 //
 // # Streaming and WebSockets
 //

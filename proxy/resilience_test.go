@@ -303,3 +303,128 @@ func TestClientCancelIsNotAFailure(t *testing.T) {
 		t.Fatalf("client cancellations counted: breaker %v health %+v", u.Breaker().State(), u.Health())
 	}
 }
+
+// TestFlappingTarget sends a stream of requests to a backend that
+// alternates between failing and answering, through a breaker, retries and
+// passive health: every request ends within its deadline with an answer
+// from the set the configuration allows, and the breaker's changes come in
+// valid pairs.
+func TestFlappingTarget(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	flap := handlerUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		phase := (n / 4) % 2
+		mu.Unlock()
+		if phase == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	clk := newManualClock()
+	var changes []string
+	var cmu sync.Mutex
+	p, u := newProxy(t, []string{flap.URL}, []UpstreamOption{
+		WithClock(clk.Now),
+		WithTimeout(time.Second),
+		WithRetry(RetryPolicy{Backoff: time.Millisecond, MinRetries: 5}),
+		WithBreaker(breaker.Settings{ConsecutiveFailures: 3, OpenInterval: time.Second, OnStateChange: func(_, from, to string) {
+			cmu.Lock()
+			changes = append(changes, from+">"+to)
+			cmu.Unlock()
+		}}),
+	})
+	counts := map[int]int{}
+	for i := range 200 {
+		start := time.Now()
+		rec, _ := serveProxy(p, "GET", "/", nil)
+		if took := time.Since(start); took > time.Second+200*time.Millisecond {
+			t.Fatalf("request %d took %v", i, took)
+		}
+		counts[rec.Code]++
+		clk.Advance(150 * time.Millisecond)
+	}
+	for code := range counts {
+		if code != 200 && code != 503 {
+			t.Fatalf("unexpected status %d (%v)", code, counts)
+		}
+	}
+	if counts[200] == 0 || counts[503] == 0 {
+		t.Fatalf("statuses %v", counts)
+	}
+	cmu.Lock()
+	defer cmu.Unlock()
+	valid := map[string]bool{"closed>open": true, "open>half-open": true, "half-open>open": true, "half-open>closed": true}
+	state := "closed"
+	for _, c := range changes {
+		from, _, _ := strings.Cut(c, ">")
+		if !valid[c] || from != state {
+			t.Fatalf("invalid change %q from %q in %v", c, state, changes)
+		}
+		_, state, _ = strings.Cut(c, ">")
+	}
+	if len(changes) < 3 {
+		t.Fatalf("the breaker never cycled: %v", changes)
+	}
+	if got := u.Breaker().State().String(); got != state {
+		t.Fatalf("state %s, last change to %s", got, state)
+	}
+}
+
+func TestDoStageVariableTarget(t *testing.T) {
+	up := echoUpstream(t, "a")
+	host := strings.TrimPrefix(up.URL, "http://")
+	u, err := NewUpstream("users", []string{"http://${stageVariables.host}/${stageVariables.base}"},
+		WithTransport(testTransport(t)), WithRetry(RetryPolicy{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &reqctx.Info{StageVars: map[string]string{"host": host, "base": "v2"}}
+	req := httptest.NewRequest("GET", "/users/1", nil)
+	req.RequestURI = ""
+	req = req.WithContext(reqctx.With(req.Context(), info))
+	res, err := u.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), `"requestURI":"/v2/users/1"`) {
+		t.Fatalf("upstream saw %s", body)
+	}
+	// Without the variables, the call is a 500 problem.
+	req = httptest.NewRequest("GET", "/users/1", nil)
+	req.RequestURI = ""
+	_, err = u.Do(req)
+	var p *problem.Problem
+	if !errors.As(err, &p) || p.Status != http.StatusInternalServerError || !errors.Is(err, ErrStageVariable) {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestRetryMovesToAnotherBasePath(t *testing.T) {
+	bad := countedUpstream(t, http.StatusBadGateway)
+	good := echoUpstream(t, "good")
+	u, err := NewUpstream("svc", []string{bad.URL + "/v1", good.URL + "/v%202"},
+		WithTransport(testTransport(t)), WithRetry(RetryPolicy{Backoff: time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(u, "/items/:id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &reqctx.Info{Params: reqctx.Params{{Key: "id", Value: "a/b c"}}}
+	req := httptest.NewRequest("GET", "/whatever?q=1", nil)
+	req = req.WithContext(reqctx.With(req.Context(), info))
+	rec := httptest.NewRecorder()
+	p.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || info.Retries != 1 {
+		t.Fatalf("status %d after %d retries: %s", rec.Code, info.Retries, rec.Body)
+	}
+	if !strings.Contains(rec.Body.String(), `"requestURI":"/v%202/items/a%2Fb%20c?q=1"`) {
+		t.Fatalf("upstream saw %s", rec.Body)
+	}
+}
