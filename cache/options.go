@@ -8,8 +8,6 @@ import (
 	"net/textproto"
 	"slices"
 	"time"
-
-	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
 // Defaults and limits of the options.
@@ -209,39 +207,6 @@ func MaxEntryBytes(n int) Option {
 	}
 }
 
-// WithStore sets where entries are kept, for example a Redis store shared by
-// many gateway instances. The caller owns s: [Cache.Close] does not close
-// it. If WithStore is not given, the cache creates a [MemoryStore] bounded
-// by [MemoryBytes] and closes it on Close.
-func WithStore(s Store) Option {
-	return func(c *config) {
-		if c.cacheWide("WithStore") {
-			return
-		}
-		if s == nil {
-			c.fail("WithStore: nil store")
-			return
-		}
-		c.store = s
-	}
-}
-
-// MemoryBytes bounds the total size of the memory store the cache creates
-// when no [WithStore] is given. If MemoryBytes is not given, it is
-// [DefaultMemoryBytes].
-func MemoryBytes(n int64) Option {
-	return func(c *config) {
-		if c.cacheWide("MemoryBytes") {
-			return
-		}
-		if n <= 0 {
-			c.fail("MemoryBytes: %d is not positive", n)
-			return
-		}
-		c.memoryBytes = n
-	}
-}
-
 // RespectUpstreamMaxAge sets whether an upstream's s-maxage, max-age or
 // Expires shortens the route's TTL. It is on by default. Turned off, the
 // route's TTL applies as is; no-store, private and the other rules that
@@ -259,78 +224,6 @@ func ShareAuthorized() Option {
 	return func(c *config) { c.shareAuthorized = true }
 }
 
-// UnauthorizedAction says what happens to a request that asks to refresh
-// its entry (Cache-Control: max-age=0 or no-cache) without being authorized
-// to.
-type UnauthorizedAction int
-
-const (
-	// IgnoreUnauthorized serves the request as if it had not asked, and
-	// sets [HeaderInvalidation] to "ignored" on the response. Browsers send
-	// max-age=0 on reload, so this is the default.
-	IgnoreUnauthorized UnauthorizedAction = iota
-	// RejectUnauthorized answers 403 Forbidden with [ErrInvalidationDenied].
-	RejectUnauthorized
-)
-
-// Invalidation sets who may refresh an entry from the client side: a request
-// asking for it is honoured only when authorize returns true (for example
-// [HasScope]), and handled by action otherwise. If Invalidation is not given, or authorize is nil, no
-// request is authorized and the action is [IgnoreUnauthorized].
-func Invalidation(authorize func(*http.Request) bool, action UnauthorizedAction) Option {
-	return func(c *config) {
-		if action != IgnoreUnauthorized && action != RejectUnauthorized {
-			c.fail("Invalidation: unknown action %d", action)
-			return
-		}
-		c.authorize, c.unauthorized = authorize, action
-	}
-}
-
-// Now sets the clock of the whole cache. If Now is not given or nil,
-// time.Now is used.
-func Now(now func() time.Time) Option {
-	return func(c *config) {
-		if !c.cacheWide("Now") {
-			c.now = now
-		}
-	}
-}
-
-// ErrorHandler sets how errors are rendered to the client. If ErrorHandler
-// is not given or nil, problem.Error renders them as problem+json.
-func ErrorHandler(h func(http.ResponseWriter, *http.Request, error)) Option {
-	return func(c *config) { c.errorHandler = h }
-}
-
-// OnError sets a function called with every error of the store and the
-// operation that failed ("get", "set", "delete", "purge" or "flush"), for
-// logs and metrics. Store errors never reach the client: a failed lookup is
-// a miss and a failed write leaves the response unstored.
-func OnError(f func(op string, err error)) Option {
-	return func(c *config) {
-		if !c.cacheWide("OnError") {
-			c.onError = f
-		}
-	}
-}
-
-// StoreBackoff sets how long the cache skips its store after a store error,
-// serving every request from upstream meanwhile. Zero asks the store every
-// time. If StoreBackoff is not given, it is [DefaultStoreBackoff].
-func StoreBackoff(d time.Duration) Option {
-	return func(c *config) {
-		if c.cacheWide("StoreBackoff") {
-			return
-		}
-		if d < 0 {
-			c.fail("StoreBackoff: %v is negative", d)
-			return
-		}
-		c.backoff = d
-	}
-}
-
 func appendUnique(dst []string, names ...string) []string {
 	for _, n := range names {
 		if !slices.Contains(dst, n) {
@@ -341,14 +234,3 @@ func appendUnique(dst []string, names ...string) []string {
 }
 
 func (c *config) err() error { return errors.Join(c.errs...) }
-
-// HasScope returns a function for [Invalidation] that authorizes the
-// requests whose authenticated principal was granted scope, in the manner
-// of Amazon's InvalidateCache permission. Put the authentication block
-// before the cache.
-func HasScope(scope string) func(*http.Request) bool {
-	return func(r *http.Request) bool {
-		p := reqctx.PrincipalFrom(r.Context())
-		return p != nil && slices.Contains(p.Scopes, scope)
-	}
-}
