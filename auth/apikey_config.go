@@ -94,7 +94,7 @@ func APIKeys(cfg APIKeyConfig) func(http.Handler) http.Handler {
 	a, err := NewAPIKeys(cfg)
 	return func(next http.Handler) http.Handler {
 		if err != nil {
-			return invalidAPIKeyConfig{err}
+			return invalidConfig{err}
 		}
 		return a.Handler(next)
 	}
@@ -115,11 +115,11 @@ func validKeySourceName(s string) bool {
 	return s != ""
 }
 
-type invalidAPIKeyConfig struct{ err error }
+type invalidConfig struct{ err error }
 
 // Validate returns the configuration error.
-func (v invalidAPIKeyConfig) Validate() error { return v.err }
+func (v invalidConfig) Validate() error { return v.err }
 
-func (v invalidAPIKeyConfig) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (v invalidConfig) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reject(w, r, nil, "AUTHORIZER_CONFIGURATION_ERROR", v.err)
 }

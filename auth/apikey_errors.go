@@ -24,3 +24,9 @@ var (
 	// id or secret hash is already stored.
 	ErrKeyExists = errors.New("auth: API key already exists")
 )
+
+// ErrAuthorizerFailure is the cause of the 500 or 503 answer when a custom
+// authorizer function fails, panics, times out or returns an unusable
+// decision. The function's own error is wrapped for logs and never shown
+// to the client.
+var ErrAuthorizerFailure = errors.New("auth: custom authorizer failed")
