@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -226,4 +228,56 @@ func TestCacheSharedAndDegrading(t *testing.T) {
 	clk.Advance(2 * time.Second)
 	check(a, cache.StatusMiss, "call 5") // Redis restarted empty
 	check(b, cache.StatusHit, "call 5")
+}
+
+// TestCacheStoreHungServerTimesOut points the store at a server that
+// accepts connections and never answers: a lookup gives up after the
+// store's timeout, and the cache answers from upstream.
+func TestCacheStoreHungServerTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	stop := make(chan struct{})
+	conns.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Go(func() {
+				<-stop
+				_ = c.Close()
+			})
+		}
+	})
+	t.Cleanup(func() {
+		_ = ln.Close()
+		close(stop)
+		conns.Wait()
+	})
+	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ContextTimeoutEnabled: true, MaxRetries: -1})
+	t.Cleanup(func() { _ = client.Close() })
+	s, err := NewCacheStore(client, CacheConfig{Timeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Get(context.Background(), "k")
+	var ne net.Error
+	if !errors.Is(err, context.DeadlineExceeded) && !(errors.As(err, &ne) && ne.Timeout()) {
+		t.Fatalf("Get on a hung server: %v, want a timeout", err)
+	}
+	c, err := cache.New(cache.WithStore(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rec := httptest.NewRecorder()
+	c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("upstream"))
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+	if rec.Code != 200 || rec.Body.String() != "upstream" || rec.Header().Get(cache.HeaderXCache) != cache.StatusMiss {
+		t.Errorf("got %d %q %q", rec.Code, rec.Body, rec.Header().Get(cache.HeaderXCache))
+	}
 }
