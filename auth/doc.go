@@ -7,55 +7,63 @@
 //
 // # JWT
 //
-// [NewJWT] builds a [*JWTAuth] validating bearer tokens for one or more
-// issuers, each with its own keys and audiences:
+// [NewJWT] builds a [*JWTAuth] from a [JWTConfig] naming one or more
+// [Issuer]s, each with its own keys and audiences:
 //
-//	ja, err := auth.NewJWT(
-//		auth.WithIssuer("https://id.example.com/",
-//			auth.JWKSURL("https://id.example.com/.well-known/jwks.json"),
-//			auth.Audience("api")),
-//	)
+//	ja, err := auth.NewJWT(auth.JWTConfig{
+//		Issuers: []auth.Issuer{{
+//			Issuer:    "https://id.example.com/",
+//			JWKSURL:   "https://id.example.com/.well-known/jwks.json",
+//			Audiences: []string{"api"},
+//		}},
+//		ClaimHeaders: []auth.ClaimHeader{{Claim: "sub", Header: "X-User-Id"}},
+//	})
 //	if err != nil { ... }
 //	defer ja.Close()
-//	handler := ja.Handler(api)
+//	handler := ja.Handler(api) // or gw.Group("/v1").Use(ja.Middleware())
 //
-// Keys come from a JWKS URL, refreshed in the background with bounded fetch
-// time and size (a refresh that fails keeps the last good key set), from
-// OpenID Connect discovery (the issuer's /.well-known/openid-configuration
-// names the jwks_uri), or from static keys. A token signed with a key id the
-// issuer's set does not hold triggers at most one refresh per interval,
+// Keys come from a JWKS URL, refreshed in the background by jwx's jwk.Cache
+// with bounded fetch time and size (a refresh that fails keeps the last
+// good key set); from OpenID Connect discovery (the issuer's
+// /.well-known/openid-configuration names the jwks_uri); or from static
+// keys given in code. A token naming a key id its issuer's set does not
+// hold triggers at most one refresh per [JWTConfig].MinRefreshInterval,
 // shared by all concurrent requests, so a flood of random key ids never
-// becomes a flood of fetches. [OnKeysRefresh] reports every refresh for
-// metrics. A [*JWTAuth] that fetches keys owns background goroutines and
-// must be closed; [JWT] is the one-line form for static keys.
+// becomes a flood of fetches. [JWTConfig].OnKeysRefresh reports every
+// fetch for metrics. A [*JWTAuth] that fetches keys owns background
+// goroutines and must be closed; [JWT] is the one-line form, for static
+// keys only.
 //
 // # Validation
 //
 // Validation follows RFC 8725 and is strict by default: the algorithm must
-// be on the allow-list and match the key that verifies it; "none",
-// algorithm confusion (an HMAC token verified with a public key), a missing
-// kid when the keys have ids, and the jku, x5u, jwk and x5c headers are
-// rejected; exp is required; nbf, iat, iss and aud are checked with a small
-// clock skew; the token size is bounded before any parsing; JWE and the JSON
-// serialisation of JWS are rejected. Verified tokens are cached by a hash of
-// the token until they expire or for a short time, in bounded memory, so a
-// repeated token skips signature verification.
+// be on the allow-list and match the type, curve and declared algorithm
+// of the key that verifies it; "none", algorithm confusion (an HMAC token
+// checked against a public key), a missing kid when the keys have ids,
+// and the jku, x5u, jwk, x5c, crit, b64 and cty headers are rejected; exp
+// is required; nbf, iat, iss and aud are checked with a small clock skew;
+// the token size is bounded before any parsing; JWE and the JSON
+// serialisation of JWS are rejected; RSA keys under 2048 bits and keys
+// meant for encryption are ignored. Verified tokens are cached by the
+// SHA-256 of the token until they expire or for [JWTConfig].CacheTTL,
+// in bounded memory, so a repeated token skips signature verification;
+// removing a key from a key set revokes the cached tokens it signed.
 //
 // # Token sources
 //
 // The token is read from the Authorization header's Bearer credentials by
 // default; [TokenFromCookie] and [TokenFromHeader] name other places. A
-// request presenting more than one token is rejected.
+// request presenting more than one token is rejected with 400.
 //
 // # Scopes and claims
 //
 // [RequireScopes] guards a route with the scopes it needs, read from the
-// "scope" (space separated) or "scp" (array) claim, or a claim the
-// [*JWTAuth] was configured with; a caller lacking one gets 403
-// insufficient_scope. [ClaimHeader] copies a claim to a request header for
-// the upstream (for example sub to X-User-Id), after removing any copy the
-// client sent. Handlers read the caller with [PrincipalFrom] and its claims
-// with [ClaimsFrom].
+// caller's [Principal]: for JWTs, the "scope" (space separated) and "scp"
+// (array) claims, or the claims named in [JWTConfig].ScopeClaims. A caller
+// lacking one gets 403 insufficient_scope. [ClaimHeader] copies a claim to
+// a request header for the upstream (for example sub to X-User-Id), after
+// removing any copy the client sent. Handlers read the caller with
+// [PrincipalFrom] and its claims with [ClaimsFrom].
 //
 // # API keys and custom authorizers
 //
@@ -67,9 +75,10 @@
 // gateway's error handler: 401 with a WWW-Authenticate Bearer challenge
 // carrying an RFC 6750 error code ([ErrUnauthorized], [ErrInvalidToken],
 // [ErrExpiredToken]), 400 for an ambiguous request ([ErrInvalidRequest]),
-// and 403 for a missing scope or a denial ([ErrInsufficientScope],
-// [ErrForbidden]). The detail never reveals why a token failed beyond the
-// error code; the cause is kept in the problem's Err for logs. The request's
-// error type (UNAUTHORIZED, EXPIRED_TOKEN, ACCESS_DENIED, ...) is recorded
-// for access logs and metrics.
+// 403 for a missing scope or a denial ([ErrInsufficientScope],
+// [ErrForbidden]), and 503 when an issuer's keys could never be fetched
+// ([ErrKeysUnavailable]). The detail never reveals why a token failed
+// beyond the error code; the cause is kept in the problem's Err for logs.
+// The request's error type (UNAUTHORIZED, EXPIRED_TOKEN, ACCESS_DENIED,
+// ...) is recorded for access logs and metrics.
 package auth

@@ -22,8 +22,8 @@ var (
 	// another issuer or audience, or otherwise not acceptable (401
 	// invalid_token).
 	ErrInvalidToken = errors.New("auth: invalid token")
-	// ErrExpiredToken reports a token whose exp time has passed or whose nbf
-	// time has not come yet (401 invalid_token).
+	// ErrExpiredToken reports a token whose exp time has passed, beyond the
+	// tolerated clock skew (401 invalid_token).
 	ErrExpiredToken = errors.New("auth: token expired")
 	// ErrInsufficientScope reports an authenticated caller lacking a scope
 	// the route requires (403 insufficient_scope).
