@@ -78,9 +78,10 @@ func (c *Cache) Key(r *http.Request) (string, bool) {
 	return string(k), ok
 }
 
-// Purge removes the entry under key, as returned by [Cache.Key].
+// Purge removes the entry under key, as returned by [Cache.Key], and the
+// variants stored for it when the response varies on request headers.
 func (c *Cache) Purge(ctx context.Context, key string) error {
-	return c.report("delete", c.store.Delete(ctx, key))
+	return c.report("purge", c.store.DeletePrefix(ctx, key))
 }
 
 // PurgePath removes every entry of method (HEAD meaning GET) and path, all

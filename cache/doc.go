@@ -53,8 +53,8 @@
 // The route's [TTL] is capped by the response's own s-maxage, max-age or
 // Expires, less its Age, unless [RespectUpstreamMaxAge] is off. A response
 // that varies on request headers (Vary) is stored with the values the
-// request had and served only to requests with the same values; name such
-// headers with [KeyHeaders] to keep one entry per value.
+// request had and served only to requests with the same values; each such
+// variant is kept until it expires.
 //
 // # What clients see
 //

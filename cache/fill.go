@@ -48,6 +48,9 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *f
 	now := h.c.now()
 	e := buildEntry(rec.status, rec.frozen, rec.body(), now, now.Add(rec.plan.ttl), rec.plan.initialAge, varyFields(r, rec.plan.vary))
 	h.c.save(r, key, e, rec.plan.ttl, now)
+	if len(e.vary) > 0 {
+		h.c.save(r, string(appendVariant([]byte(key), e.vary, r)), e, rec.plan.ttl, now)
+	}
 	if f != nil {
 		h.c.flights.land(key, f, e)
 	}

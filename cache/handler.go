@@ -115,7 +115,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	now := c.now()
 	if !refresh {
-		if e := c.lookup(r, key, now); e != nil && e.varyMatches(r) {
+		e := c.lookup(r, key, now)
+		if e != nil && !e.varyMatches(r) {
+			e = h.variant(r, kb, e)
+		}
+		if e != nil {
 			setStatus(info, statusHit)
 			c.serveEntry(w, r, e, valueHit, e.ageAt(now))
 			return

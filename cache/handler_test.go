@@ -3,6 +3,7 @@ package cache
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -192,7 +193,45 @@ func TestVary(t *testing.T) {
 	expect(t, do(h, "GET", "/r", "Accept-Language", "fr"), StatusMiss, "fr 2")
 	expect(t, do(h, "GET", "/r"), StatusMiss, " 3")
 	expect(t, do(h, "GET", "/r"), StatusHit, " 3")
-	expect(t, do(h, "GET", "/r", "Accept-Language", "fr"), StatusMiss, "fr 4")
+	// Every variant stays while fresh, whichever was stored last.
+	expect(t, do(h, "GET", "/r", "Accept-Language", "fr"), StatusHit, "fr 2")
+	expect(t, do(h, "GET", "/r", "Accept-Language", "de"), StatusHit, "de 1")
+	expect(t, do(h, "GET", "/r", "Accept-Language", "de", "Accept-Language", "fr"), StatusMiss, "de 4")
+	expect(t, do(h, "GET", "/r", "Accept-Language", "de", "Accept-Language", "fr"), StatusHit, "de 4")
+	expect(t, do(h, "GET", "/r", "Accept-Language", "de,fr"), StatusMiss, "de,fr 5")
+
+	key, _ := c.Key(req("GET", "/r")())
+	if err := c.Purge(t.Context(), key); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, do(h, "GET", "/r", "Accept-Language", "fr"), StatusMiss, "fr 6")
+	expect(t, do(h, "GET", "/r", "Accept-Language", "de"), StatusMiss, "de 7")
+}
+
+// TestVaryVariantsNeverCross checks that a variant key cannot be reached by
+// a request whose varied header values differ, however they are split.
+func TestVaryVariantsNeverCross(t *testing.T) {
+	c, _ := newTestCache(t)
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		w.Header().Set("Vary", "X-B, X-A")
+		_, _ = w.Write([]byte(strings.Join(r.Header["X-A"], "|") + "/" + strings.Join(r.Header["X-B"], "|")))
+	}})
+	variants := [][]string{
+		{"X-A", "1", "X-B", "2"},
+		{"X-A", "12"},
+		{"X-B", "12"},
+		{"X-A", "1", "X-A", "2"},
+		{"X-A", "", "X-B", "12"},
+		{},
+	}
+	for _, v := range variants {
+		do(h, "GET", "/v", v...)
+	}
+	for _, v := range variants {
+		r := req("GET", "/v", v...)()
+		want := strings.Join(r.Header["X-A"], "|") + "/" + strings.Join(r.Header["X-B"], "|")
+		expect(t, serve(h, r), StatusHit, want)
+	}
 }
 
 func TestOnlyIfCached(t *testing.T) {

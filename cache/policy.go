@@ -141,8 +141,8 @@ func firstValue(v []string) string {
 	return v[0]
 }
 
-// varyNames returns the canonical header names listed in Vary fields, and
-// false when one of them is "*".
+// varyNames returns the canonical header names listed in Vary fields,
+// sorted, and false when one of them is "*".
 func varyNames(values []string) ([]string, bool) {
 	var names []string
 	for _, v := range values {
@@ -157,6 +157,7 @@ func varyNames(values []string) ([]string, bool) {
 			names = appendUnique(names, textproto.CanonicalMIMEHeaderKey(tok))
 		}
 	}
+	slices.Sort(names)
 	return names, true
 }
 
