@@ -284,6 +284,46 @@ func TestJWKSBackgroundRefresh(t *testing.T) {
 	if srv.hits.Load() < 2 {
 		t.Fatal("no background fetch")
 	}
+	// A failing background refresh is reported and keeps the keys.
+	srv.setBody(http.StatusBadGateway, nil)
+	for {
+		if err := log.wait(t); err != nil {
+			break
+		}
+	}
+	if _, err := a.Authenticate(context.Background(), k1.sign(t, claimsAt(time.Now(), testIss, testAud))); err != nil {
+		t.Fatalf("keys lost after a failed background refresh: %v", err)
+	}
 	_ = a.Close()
 	_ = a.Close()
+}
+
+func TestJWKSTooManyKeys(t *testing.T) {
+	clock := newTestClock()
+	k1 := ecTestKey(t, "k1")
+	srv := newJWKSServer(t, k1)
+	log := newRefreshLog()
+	a := newTestJWT(t, JWTConfig{
+		Issuers:       []Issuer{{Issuer: testIss, JWKSURL: srv.url(), Audiences: []string{testAud}}},
+		OnKeysRefresh: log.record,
+		Now:           clock.Now,
+	})
+	if err := log.wait(t); err != nil {
+		t.Fatal(err)
+	}
+	many := []testKey{k1}
+	for i := range maxKeysPerSet {
+		many = append(many, ecTestKey(t, fmt.Sprint("extra-", i)))
+	}
+	srv.setKeys(t, many...)
+	clock.Add(time.Minute)
+	if _, err := a.Authenticate(context.Background(), many[1].sign(t, claimsAt(clock.Now(), testIss, testAud))); !errors.Is(err, errUnknownKID) {
+		t.Fatalf("err %v", err)
+	}
+	if err := log.wait(t); !errors.Is(err, errTooManyKeys) {
+		t.Fatalf("refresh error %v", err)
+	}
+	if _, err := a.Authenticate(context.Background(), k1.sign(t, claimsAt(clock.Now(), testIss, testAud))); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -214,3 +214,32 @@ func TestJWTAlgorithmConfusionHMAC(t *testing.T) {
 		})
 	}
 }
+
+func TestJWTTypes(t *testing.T) {
+	clock := newTestClock()
+	k := edTestKey(t, "")
+	a := newTestJWT(t, JWTConfig{
+		Issuers: []Issuer{{Issuer: testIss, Keys: []any{k.pub}, Audiences: []string{testAud}}},
+		Types:   []string{"at+jwt"},
+		Now:     clock.Now,
+	})
+	for _, tt := range []struct {
+		typ  any
+		want error
+	}{
+		{"at+jwt", nil},
+		{"application/AT+JWT", nil},
+		{"JWT", errBadType},
+		{nil, errBadType},
+		{7, errBadHeader},
+	} {
+		h := map[string]any{"alg": "EdDSA"}
+		if tt.typ != nil {
+			h["typ"] = tt.typ
+		}
+		_, err := a.Authenticate(context.Background(), signRaw(t, "EdDSA", k.priv, h, claimsAt(clock.Now(), testIss, testAud)))
+		if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+			t.Errorf("typ %v: err %v, want %v", tt.typ, err, tt.want)
+		}
+	}
+}
