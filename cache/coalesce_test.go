@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
 // waitForFollowers blocks until n goroutines wait in a flight for its
@@ -84,16 +86,23 @@ func TestCoalescing(t *testing.T) {
 	g := newGated(func(w http.ResponseWriter, r *http.Request, n int64) { _, _ = w.Write([]byte("shared")) })
 	h := c.Handler(g)
 	var followers []*http.Request
+	var infos []*reqctx.Info
 	for range 7 {
-		followers = append(followers, httptest.NewRequest("GET", "/c", nil))
+		info := &reqctx.Info{}
+		infos = append(infos, info)
+		r := httptest.NewRequest("GET", "/c", nil)
+		followers = append(followers, r.WithContext(reqctx.With(r.Context(), info)))
 	}
 	recs := race(t, h, httptest.NewRequest("GET", "/c", nil), followers...)
 	if n := g.calls.Load(); n != 1 {
 		t.Fatalf("origin calls = %d, want 1", n)
 	}
 	expect(t, recs[0], StatusMiss, "shared")
-	for _, rec := range recs[1:] {
+	for i, rec := range recs[1:] {
 		expect(t, rec, StatusHit, "shared")
+		if infos[i].CacheStatus != "hit" {
+			t.Errorf("follower %d: CacheStatus %q", i, infos[i].CacheStatus)
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package cache
 
 import (
 	"net/http"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
 // fill answers a miss. Concurrent misses on one key make one upstream call:
@@ -22,6 +24,7 @@ func (h *handler) fill(w http.ResponseWriter, r *http.Request, key string) {
 		return
 	}
 	if e := f.entry; e != nil && e.varyMatches(r) {
+		setStatus(reqctx.From(r.Context()), statusHit)
 		h.c.serveEntry(w, r, e, valueHit, e.ageAt(h.c.now()))
 		return
 	}

@@ -91,7 +91,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bp := c.keyBufs.Get().(*[]byte)
 	kb, ok := h.keyer.appendKey((*bp)[:0], r, info)
 	*bp = kb
-	defer c.keyBufs.Put(bp)
+	defer c.putKeyBuf(bp)
 	if !ok {
 		h.bypass(w, r, info)
 		return
@@ -191,5 +191,15 @@ func (h *handler) serveUnsafe(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := c.store.DeletePrefix(r.Context(), pathPrefix(http.MethodGet, r.URL.EscapedPath())); err != nil {
 		c.storeFailed("purge", err, now)
+	}
+}
+
+// maxPooledKey is the capacity above which a key buffer is not reused, so
+// that one request with huge keyed headers does not pin memory.
+const maxPooledKey = 4 << 10
+
+func (c *Cache) putKeyBuf(bp *[]byte) {
+	if cap(*bp) <= maxPooledKey {
+		c.keyBufs.Put(bp)
 	}
 }
