@@ -3,6 +3,8 @@ package proxy
 import (
 	"strings"
 	"testing"
+
+	"github.com/gatewaykit/gateway/breaker"
 )
 
 func members(n int) []*member {
@@ -91,6 +93,8 @@ func TestBalancerOptions(t *testing.T) {
 		{"unknown balancer", []UpstreamOption{WithBalancer(Balancer(9))}, "unknown balancer"},
 		{"negative timeout", []UpstreamOption{WithTimeout(-1)}, "negative timeout"},
 		{"bad budget", []UpstreamOption{WithRetry(RetryPolicy{Budget: 2})}, "budget"},
+		{"negative attempts", []UpstreamOption{WithRetry(RetryPolicy{Attempts: -1})}, "negative"},
+		{"bad breaker", []UpstreamOption{WithBreaker(breaker.Settings{FailureRatio: 2})}, "FailureRatio"},
 		{"ok", []UpstreamOption{WithWeights(1, 2)}, ""},
 	}
 	for _, tt := range tests {
@@ -140,4 +144,11 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+func TestProxyRetryOptionValidated(t *testing.T) {
+	u, _ := NewUpstream("svc", []string{"http://a:1"})
+	if _, err := New(u, "", Retry(RetryPolicy{Budget: -1})); err == nil || !strings.Contains(err.Error(), "budget") {
+		t.Fatalf("error %v", err)
+	}
 }
