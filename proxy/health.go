@@ -122,20 +122,23 @@ func (u *Upstream) healthChanged(m *member, healthy bool) {
 	}
 }
 
-// prober runs the active health checks of an upstream.
+// prober runs the active health checks of an upstream until its context is
+// canceled by Close.
 type prober struct {
 	cfg    HealthCheck
 	client *http.Client
-	stop   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
 	done   chan struct{}
-	once   sync.Once
 }
 
 func (u *Upstream) startProber(cfg HealthCheck) {
+	ctx, cancel := context.WithCancel(context.Background())
 	p := &prober{
 		cfg:    cfg,
 		client: &http.Client{Transport: u.Transport(), CheckRedirect: noRedirect},
-		stop:   make(chan struct{}),
+		ctx:    ctx,
+		cancel: cancel,
 		done:   make(chan struct{}),
 	}
 	u.prober = p
@@ -146,7 +149,7 @@ func (u *Upstream) startProber(cfg HealthCheck) {
 		for {
 			u.probeAll()
 			select {
-			case <-p.stop:
+			case <-ctx.Done():
 				return
 			case <-t.C:
 			}
@@ -159,14 +162,6 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 // probeAll checks every static target once, concurrently.
 func (u *Upstream) probeAll() {
 	p := u.prober
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		select {
-		case <-p.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	var wg sync.WaitGroup
 	for _, m := range u.members {
 		if m.t.static == nil {
@@ -175,11 +170,13 @@ func (u *Upstream) probeAll() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			u.recordProbe(m, p.check(ctx, m.t.static))
+			ok := p.check(p.ctx, m.t.static)
+			if p.ctx.Err() == nil { // a check cut short by Close says nothing
+				u.recordProbe(m, ok)
+			}
 		}()
 	}
 	wg.Wait()
-	cancel()
 }
 
 func (p *prober) check(ctx context.Context, d *dest) bool {
@@ -229,7 +226,7 @@ func (u *Upstream) recordProbe(m *member, ok bool) {
 // without health checks.
 func (u *Upstream) Close() error {
 	if p := u.prober; p != nil {
-		p.once.Do(func() { close(p.stop) })
+		p.cancel()
 		<-p.done
 	}
 	return nil

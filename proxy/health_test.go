@@ -169,3 +169,32 @@ func TestHealthCheckOptionsValidated(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+func TestCloseInterruptsAHangingCheck(t *testing.T) {
+	probed := make(chan struct{}, 1)
+	hang := handlerUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case probed <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done()
+	})
+	var log healthLog
+	u, err := NewUpstream("svc", []string{hang.URL}, WithTransport(testTransport(t)),
+		WithHealthCheck(HealthCheck{Interval: time.Hour, Timeout: time.Hour, UnhealthyThreshold: 1}),
+		OnHealthChange(log.change))
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-probed
+	start := time.Now()
+	if err := u.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("Close took %v", took)
+	}
+	if !u.Health()[0].Healthy || log.String() != "" {
+		t.Fatalf("an interrupted check counted: %+v %q", u.Health(), log.String())
+	}
+}
