@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -426,5 +427,38 @@ func TestRetryMovesToAnotherBasePath(t *testing.T) {
 	}
 	if !strings.Contains(rec.Body.String(), `"requestURI":"/v%202/items/a%2Fb%20c?q=1"`) {
 		t.Fatalf("upstream saw %s", rec.Body)
+	}
+}
+
+// TestNoRetryOnceTheResponseStarted checks that a response that fails
+// mid-body is not retried: its status and first bytes already went to the
+// client.
+func TestNoRetryOnceTheResponseStarted(t *testing.T) {
+	n := 0
+	var mu sync.Mutex
+	broken := handlerUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("partial"))
+		http.NewResponseController(w).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	})
+	p, _ := newProxy(t, []string{broken.URL}, []UpstreamOption{
+		WithRetry(RetryPolicy{Backoff: time.Millisecond}),
+	}, ErrorLog(log.New(io.Discard, "", 0)))
+	rec, info := serveProxy(p, "GET", "/", nil)
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "partial") || info.Retries != 0 {
+		t.Fatalf("status %d body %q retries %d", rec.Code, rec.Body, info.Retries)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n != 1 {
+		t.Fatalf("upstream called %d times", n)
 	}
 }
