@@ -126,7 +126,7 @@ func (t *Tracing) end(x *exchange, o *outcome) {
 		if r.TLS != nil {
 			scheme = "https"
 		}
-		var buf [20]attribute.KeyValue
+		buf := getAttrs()
 		a := append(buf[:0],
 			semconv.HTTPRequestMethodKey.String(o.method),
 			semconv.URLPath(x.path),
@@ -176,6 +176,7 @@ func (t *Tracing) end(x *exchange, o *outcome) {
 			}
 		}
 		span.SetAttributes(a...)
+		putAttrs(buf, len(a))
 		if o.status >= 500 {
 			span.SetStatus(codes.Error, "")
 		}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 
@@ -41,8 +40,17 @@ func (tr *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t := tr.t
 	method := methodLabel(r.Method)
 	ctx, span := t.tracer.Start(r.Context(), method, t.clientOpts...)
+	// A round tripper must not modify its request: send a copy whose
+	// header carries the trace context.
+	out := r.WithContext(ctx)
+	out.Header = make(http.Header, len(r.Header)+2)
+	for k, vs := range r.Header {
+		out.Header[k] = vs // values are replaced, never appended to
+	}
+	t.prop.Inject(ctx, headerCarrier(out.Header))
+	res, err := tr.next.RoundTrip(out)
 	if span.IsRecording() {
-		var buf [6]attribute.KeyValue
+		buf := getAttrs()
 		a := append(buf[:0],
 			semconv.HTTPRequestMethodKey.String(method),
 			semconv.ServerAddress(r.URL.Hostname()),
@@ -56,27 +64,18 @@ func (tr *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if info := reqctx.From(ctx); info != nil && info.Upstream != "" {
 			a = append(a, semconv.ServicePeerName(info.Upstream))
 		}
-		span.SetAttributes(a...)
-	}
-	// A round tripper must not modify its request: send a copy whose
-	// header carries the trace context.
-	out := r.WithContext(ctx)
-	out.Header = make(http.Header, len(r.Header)+2)
-	for k, vs := range r.Header {
-		out.Header[k] = vs // values are replaced, never appended to
-	}
-	t.prop.Inject(ctx, headerCarrier(out.Header))
-	res, err := tr.next.RoundTrip(out)
-	switch {
-	case err != nil:
-		span.SetAttributes(semconv.ErrorTypeKey.String(errorKind(err)))
-		span.SetStatus(codes.Error, "")
-	default:
-		span.SetAttributes(semconv.HTTPResponseStatusCode(res.StatusCode))
-		if res.StatusCode >= 400 {
-			span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(res.StatusCode)))
+		switch {
+		case err != nil:
+			a = append(a, semconv.ErrorTypeKey.String(errorKind(err)))
 			span.SetStatus(codes.Error, "")
+		case res.StatusCode >= 400:
+			a = append(a, semconv.HTTPResponseStatusCode(res.StatusCode), semconv.ErrorTypeKey.String(strconv.Itoa(res.StatusCode)))
+			span.SetStatus(codes.Error, "")
+		default:
+			a = append(a, semconv.HTTPResponseStatusCode(res.StatusCode))
 		}
+		span.SetAttributes(a...)
+		putAttrs(buf, len(a))
 	}
 	span.End()
 	return res, err
