@@ -28,6 +28,7 @@ type vkey struct {
 	crv string // EC or OKP curve
 	alg string // the key's own "alg" member, if any
 	key jwk.Key
+	raw any // the crypto key the verifiers take
 }
 
 // compatible reports whether the key may verify a signature made with alg:
@@ -154,6 +155,9 @@ func toVKey(key jwk.Key, allowSecret bool) (*vkey, bool, error) {
 		}
 		k.key = key
 	default:
+		return nil, false, nil
+	}
+	if err := k.key.Raw(&k.raw); err != nil {
 		return nil, false, nil
 	}
 	switch pk := k.key.(type) {

@@ -31,6 +31,7 @@ type issuerState struct {
 	remote      bool
 	discovery   bool
 	keys        atomic.Pointer[keySet]
+	fetches     atomic.Uint64 // forced fetches started
 
 	mu          sync.Mutex // guards the fields below
 	jwksURL     string     // configured or discovered
@@ -141,12 +142,21 @@ func (f *keyFetcher) start(issuers []*issuerState) {
 }
 
 // refresh asks for a refresh of iss's keys and waits for it, or for ctx.
-// Concurrent callers share one fetch.
+// Concurrent callers share one fetch. A caller that joined a fetch started
+// before it asked tries once more, so it sees keys fetched after it
+// asked, unless the minimum interval forbids it.
 func (f *keyFetcher) refresh(ctx context.Context, iss *issuerState) {
-	ch := f.group.DoChan(iss.name, func() (any, error) { return nil, f.forced(iss) })
-	select {
-	case <-ch:
-	case <-ctx.Done():
+	started := iss.fetches.Load()
+	for range 2 {
+		ch := f.group.DoChan(iss.name, func() (any, error) { return nil, f.forced(iss) })
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
+		if iss.fetches.Load() != started {
+			return
+		}
 	}
 }
 
@@ -164,6 +174,7 @@ func (f *keyFetcher) forced(iss *issuerState) error {
 		return errRefreshLimited
 	}
 	iss.lastRefresh = now
+	iss.fetches.Add(1)
 	iss.mu.Unlock()
 
 	ctx, cancel := context.WithTimeout(f.ctx, 2*f.http.timeout+time.Second)

@@ -9,6 +9,9 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/problem"
 )
@@ -17,14 +20,16 @@ import (
 // the request context. Create one with [NewJWT]; it is safe for concurrent
 // use. One that fetches keys must be closed with [JWTAuth.Close].
 type JWTAuth struct {
-	cfg     JWTConfig
-	now     func() time.Time
-	algs    map[string]bool
-	issuers map[string]*issuerState
-	single  *issuerState // the issuer, when there is only one
-	headers []ClaimHeader
-	cache   *tokenCache
-	fetcher *keyFetcher
+	cfg  JWTConfig
+	now  func() time.Time
+	algs map[string]bool
+	// verifiers are jwx's signature verifiers, one per allowed algorithm.
+	verifiers map[string]jws.Verifier
+	issuers   map[string]*issuerState
+	single    *issuerState // the issuer, when there is only one
+	headers   []ClaimHeader
+	cache     *tokenCache
+	fetcher   *keyFetcher
 
 	chMissing, chInvalid, chExpired, chRequest string
 }
@@ -48,8 +53,13 @@ func NewJWT(cfg JWTConfig) (*JWTAuth, error) {
 		a.now = time.Now
 	}
 	hmac := false
+	a.verifiers = make(map[string]jws.Verifier, len(cfg.Algorithms))
 	for _, alg := range cfg.Algorithms {
-		a.algs[alg] = true
+		v, err := jws.NewVerifier(jwa.SignatureAlgorithm(alg))
+		if err != nil {
+			return nil, err
+		}
+		a.algs[alg], a.verifiers[alg] = true, v
 		hmac = hmac || alg[0] == 'H'
 	}
 	var errs []error

@@ -46,7 +46,9 @@ var b64 = base64.RawURLEncoding.Strict()
 
 // compact is a compact JWS split into its parts, with the header decoded.
 type compact struct {
+	input   string // header.payload, the signing input
 	payload string // base64url
+	sig     []byte // decoded signature
 	alg     string
 	kid     string
 	typ     string
@@ -57,6 +59,7 @@ type compact struct {
 // forbidden parameter. It never looks at the signature.
 func parseCompact(tok string, maxSize int) (compact, error) {
 	var c compact
+	var err error
 	if len(tok) > maxSize {
 		return c, errTokenTooLarge
 	}
@@ -88,7 +91,10 @@ func parseCompact(tok string, maxSize int) (compact, error) {
 	if sig == "" {
 		return c, errUnsigned
 	}
-	c.payload = p
+	c.input, c.payload = tok[:len(h)+1+len(p)], p
+	if c.sig, err = b64.DecodeString(sig); err != nil {
+		return c, errNotCompact
+	}
 	raw, err := b64.DecodeString(h)
 	if err != nil {
 		return c, errBadHeader
