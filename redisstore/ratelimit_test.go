@@ -1,0 +1,160 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gatewaykit/gateway/internal/redistest"
+	"github.com/gatewaykit/gateway/ratelimit"
+)
+
+// rlClient returns a client of srv as a gateway should configure it:
+// context deadlines honoured, quick dials, no retries.
+func rlClient(t testing.TB, srv *redistest.Server) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr: srv.Addr(), ContextTimeoutEnabled: true,
+		DialTimeout: 100 * time.Millisecond, MaxRetries: -1,
+	})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func rlStore(t testing.TB, c redis.UniversalClient, cfg RateLimitConfig) *RateLimitStore {
+	t.Helper()
+	s, err := NewRateLimitStore(c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// rlClock is a settable clock.
+type rlClock struct{ us atomic.Int64 }
+
+func (c *rlClock) Now() time.Time          { return time.UnixMicro(c.us.Load()) }
+func (c *rlClock) Advance(d time.Duration) { c.us.Add(d.Microseconds()) }
+
+// TestRateLimitStoreMatchesMemory drives the Redis store and the memory
+// store with the same random requests over simulated time, across day,
+// week and month boundaries, and requires identical decisions, quota
+// updates and usage reports.
+func TestRateLimitStoreMatchesMemory(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rates := []int64{1, 2, 4, 5, 8, 10, 20, 25, 50, 100, 1000}
+	periods := []func(int64) ratelimit.Quota{ratelimit.Daily, ratelimit.Weekly, ratelimit.Monthly}
+	var reasons [3]int
+	defer func() {
+		if reasons[ratelimit.Throttled] == 0 || reasons[ratelimit.QuotaExhausted] == 0 {
+			t.Errorf("the random requests never met a refusal of each kind: %v", reasons)
+		}
+	}()
+	for seed := uint64(0); seed < 12; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		clk := &rlClock{}
+		// In the future, so that the keys' absolute expiry, which Redis
+		// measures on its own clock, is too.
+		clk.us.Store(time.Date(2031, 1, 31, 20, 0, 0, 0, time.UTC).UnixMicro() + rng.Int64N(int64(40*24*time.Hour/time.Microsecond)))
+		rs := rlStore(t, rlClient(t, srv), RateLimitConfig{Prefix: fmt.Sprintf("prop%d:", seed), UsageDays: 30})
+		rs.now = clk.Now
+		ms, err := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{Now: clk.Now, UsageDays: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		quota := periods[rng.IntN(3)](1 + rng.Int64N(40)).Offset(time.Duration(rng.IntN(48)-24) * 30 * time.Minute)
+		req := ratelimit.Request{Scope: "s", Throttle: ratelimit.PerSecond(rates[rng.IntN(len(rates))]).Burst(rng.Int64N(10)),
+			Quota: quota, RecordUsage: true}
+		if rng.IntN(4) == 0 {
+			req.Throttle = ratelimit.Limit{}
+		}
+		if err := quota.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		start := clk.Now()
+		for i := 0; i < 300; i++ {
+			req.Key = fmt.Sprint("k", rng.IntN(3))
+			req.N = 1 + rng.Int64N(2)
+			switch rng.IntN(10) {
+			case 0:
+				clk.Advance(time.Duration(rng.Int64N(int64(50 * time.Hour))))
+			case 1, 2, 3:
+				clk.Advance(time.Duration(rng.Int64N(int64(2 * time.Second))))
+			case 4:
+				u := ratelimit.QuotaUpdate{Scope: "s", Key: req.Key, Quota: quota, Reset: rng.IntN(2) == 0, Extend: rng.Int64N(5) - 2}
+				got, err1 := rs.UpdateQuota(ctx, u)
+				want, err2 := ms.UpdateQuota(ctx, u)
+				if err1 != nil || err2 != nil || got != want {
+					t.Fatalf("seed %d step %d: update %+v: redis %+v %v, memory %+v %v", seed, i, u, got, err1, want, err2)
+				}
+				continue
+			}
+			got, err1 := rs.Take(ctx, req)
+			want, err2 := ms.Take(ctx, req)
+			reasons[want.Reason]++
+			if err1 != nil || err2 != nil || got != want {
+				t.Fatalf("seed %d step %d at %s, %v %v: redis %+v %v, memory %+v %v",
+					seed, i, clk.Now().UTC(), req.Throttle, req.Quota, got, err1, want, err2)
+			}
+		}
+		for k := 0; k < 3; k++ {
+			q := ratelimit.UsageQuery{Scope: "s", Key: fmt.Sprint("k", k), Offset: quota.UTCOffset(), From: start, To: clk.Now()}
+			got, err1 := rs.Usage(ctx, q)
+			want, err2 := ms.Usage(ctx, q)
+			if err1 != nil || err2 != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("seed %d usage: redis %v %v, memory %v %v", seed, got, err1, want, err2)
+			}
+		}
+	}
+}
+
+// TestRateLimitWindowsMatchGo checks that the script's calendar windows
+// are those of ratelimit.Quota.Window, around month ends, leap days, year
+// ends and far from today.
+func TestRateLimitWindowsMatchGo(t *testing.T) {
+	srv := redistest.Start(t)
+	s := rlStore(t, rlClient(t, srv), RateLimitConfig{})
+	var at time.Time
+	s.now = func() time.Time { return at }
+	rng := rand.New(rand.NewPCG(3, 4))
+	instants := []time.Time{
+		time.Date(2024, 2, 29, 23, 59, 59, 0, time.UTC), time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2025, 12, 31, 23, 30, 0, 0, time.UTC), time.Date(2100, 2, 28, 12, 0, 0, 0, time.UTC),
+		time.Date(2000, 2, 29, 1, 0, 0, 0, time.UTC), time.Date(1999, 12, 31, 23, 0, 0, 0, time.UTC),
+	}
+	for range 200 {
+		instants = append(instants, time.Unix(1_000_000_000+rng.Int64N(3_000_000_000), 0))
+	}
+	for i, tm := range instants {
+		at = tm
+		q := []ratelimit.Quota{ratelimit.Daily(1), ratelimit.Weekly(1), ratelimit.Monthly(1)}[i%3].
+			Offset(time.Duration(rng.IntN(24*60*2-1)-(24*60-1)) * time.Minute)
+		st, err := s.UpdateQuota(context.Background(), ratelimit.QuotaUpdate{Scope: "w", Key: "k", Quota: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start, end := q.Window(tm)
+		if !st.Start.Equal(start) || !st.End.Equal(end) {
+			t.Fatalf("%v at %s: script %s..%s, Go %s..%s", q, tm.UTC(), st.Start, st.End, start, end)
+		}
+	}
+}
+
+func TestNewRateLimitStoreErrors(t *testing.T) {
+	if _, err := NewRateLimitStore(nil, RateLimitConfig{}); err == nil {
+		t.Fatal("nil client accepted")
+	}
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer c.Close()
+	for _, days := range []int{-1, ratelimit.MaxUsageDays + 1} {
+		if _, err := NewRateLimitStore(c, RateLimitConfig{UsageDays: days}); err == nil {
+			t.Fatalf("UsageDays %d accepted", days)
+		}
+	}
+}
