@@ -295,3 +295,41 @@ func TestSharedBreakerThroughProxies(t *testing.T) {
 		t.Fatalf("backend saw %d requests", hits.Load())
 	}
 }
+
+// TestBreakerSharesStateWithGobreaker runs a breaker of package breaker and
+// one of gobreaker's distributed breakers on the same name and Redis: each
+// sees the other's trip.
+func TestBreakerSharesStateWithGobreaker(t *testing.T) {
+	srv := redistest.Start(t)
+	settings := gobreaker.Settings{Name: "orders", Timeout: time.Minute,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 1 }}
+	gb, err := gobreaker.NewDistributedCircuitBreaker[int](newBreakerStore(t, srv, BreakerStoreConfig{}), settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, err := breaker.New(breaker.Settings{Name: "orders", ConsecutiveFailures: 1, OpenInterval: time.Minute,
+		Store: newBreakerStore(t, srv, BreakerStoreConfig{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Ours trips: gobreaker's breaker is open too.
+	trip(t, ours, 1)
+	if st, err := gb.State(); err != nil || st != gobreaker.StateOpen {
+		t.Fatalf("gobreaker sees %v, %v", st, err)
+	}
+
+	// Reset the shared state, then gobreaker's trips: ours opens.
+	if err := newBreakerStore(t, srv, BreakerStoreConfig{}).SetData("gobreaker:state:orders", nil); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := breaker.New(breaker.Settings{Name: "orders", Store: newBreakerStore(t, srv, BreakerStoreConfig{})})
+	gb2, err := gobreaker.NewDistributedCircuitBreaker[int](newBreakerStore(t, srv, BreakerStoreConfig{}), settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = gb2.Execute(func() (int, error) { return 0, errors.New("upstream failed") })
+	if _, err := other.Allow(); !errors.Is(err, breaker.ErrOpen) {
+		t.Fatalf("ours after gobreaker's trip: %v", err)
+	}
+}
