@@ -327,3 +327,45 @@ func TestJWKSTooManyKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestJWKSClose(t *testing.T) {
+	clock := newTestClock()
+	k1 := rsaTestKey(t, 0, "k1")
+	srv := newJWKSServer(t, k1)
+
+	// Closing at once, with the first fetch maybe in flight, leaks nothing.
+	b, err := NewJWT(JWTConfig{Issuers: []Issuer{{Issuer: testIss, JWKSURL: srv.url(), Audiences: []string{testAud}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = b.Close()
+
+	log := newRefreshLog()
+	a, err := NewJWT(JWTConfig{
+		Issuers:       []Issuer{{Issuer: testIss, JWKSURL: srv.url(), Audiences: []string{testAud}}},
+		OnKeysRefresh: log.record,
+		Now:           clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.wait(t); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	hits := srv.hits.Load()
+	clock.Add(time.Hour)
+	ctx := context.Background()
+	if _, err := a.Authenticate(ctx, k1.sign(t, claimsAt(clock.Now(), testIss, testAud))); err != nil {
+		t.Fatalf("closed JWTAuth lost its keys: %v", err)
+	}
+	unknown := signRaw(t, "RS256", k1.priv, map[string]any{"alg": "RS256", "kid": "new"}, claimsAt(clock.Now(), testIss, testAud))
+	if _, err := a.Authenticate(ctx, unknown); !errors.Is(err, errUnknownKID) {
+		t.Fatalf("err %v", err)
+	}
+	if srv.hits.Load() != hits {
+		t.Fatal("a closed JWTAuth fetched keys")
+	}
+}
