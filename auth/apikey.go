@@ -39,6 +39,10 @@ type APIKey struct {
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	// Secrets are the hashes of the key's valid secrets, newest last.
 	Secrets []KeySecret `json:"secrets"`
+
+	// p is the principal of the record, precomputed by stores that share
+	// their records between requests ([MemoryKeyStore]); nil otherwise.
+	p *Principal
 }
 
 // KeySecret is one secret of an [APIKey], by hash.
@@ -58,7 +62,14 @@ type KeySecret struct {
 type KeyHash [sha256.Size]byte
 
 // HashKey returns the hash under which the secret key is stored.
-func HashKey(key string) KeyHash { return sha256.Sum256([]byte(key)) }
+func HashKey(key string) KeyHash {
+	var buf [MaxKeyLength]byte // keeps the common case off the heap
+	if len(key) <= len(buf) {
+		n := copy(buf[:], key)
+		return sha256.Sum256(buf[:n])
+	}
+	return sha256.Sum256([]byte(key))
+}
 
 // String returns the hash in hexadecimal.
 func (h KeyHash) String() string { return hex.EncodeToString(h[:]) }
@@ -137,11 +148,20 @@ func (k *APIKey) Clone() *APIKey {
 	c.Tags = maps.Clone(k.Tags)
 	c.Scopes = slices.Clone(k.Scopes)
 	c.Secrets = slices.Clone(k.Secrets)
+	c.p = nil
 	return &c
 }
 
 // principal returns the principal a request authenticated with k carries.
+// The principal is shared and read only.
 func (k *APIKey) principal() *Principal {
+	if k.p != nil {
+		return k.p
+	}
+	return k.newPrincipal()
+}
+
+func (k *APIKey) newPrincipal() *Principal {
 	p := &Principal{ID: k.Owner, KeyID: k.ID, Method: MethodAPIKey, Scopes: k.Scopes}
 	if p.ID == "" {
 		p.ID = k.ID

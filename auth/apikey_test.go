@@ -405,3 +405,17 @@ func BenchmarkAPIKey(b *testing.B) {
 		b.Fatal(w.Code)
 	}
 }
+
+func TestAPIKeyHitAllocations(t *testing.T) {
+	f := newAPIKeyFixture(t)
+	a, _ := NewAPIKeys(APIKeyConfig{Store: f.store, Now: f.clk.Now, KeepHeader: true})
+	h := a.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Api-Key", f.good)
+	w := httptest.NewRecorder()
+	// With a memory store the principal is shared: only the request's new
+	// context remains.
+	if n := testing.AllocsPerRun(200, func() { h.ServeHTTP(w, req) }); n > 2 {
+		t.Fatalf("a memory-store hit allocates %.0f times", n)
+	}
+}

@@ -104,6 +104,7 @@ func (s *MemoryKeyStore) Len() int {
 }
 
 func (s *MemoryKeyStore) put(k *APIKey) {
+	k.p = k.newPrincipal()
 	s.byID[k.ID] = k
 	for _, sec := range k.Secrets {
 		s.byHash[sec.Hash] = k
