@@ -3,6 +3,7 @@ package observe_test
 import (
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -66,6 +67,9 @@ func testGateway(t *testing.T, mw gateway.Middleware) (*gateway.Gateway, *gatewa
 	gw.Use(mw)
 	users := gw.Upstream("users", up.URL)
 	gw.GET("/users/:id").Proxy(users, "/users/:id")
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	gw.GET("/down").Proxy(gw.Upstream("down", gone.URL), "/")
 	gw.GET("/health").Mock(200, `{"ok":true}`)
 	gw.GET("/cached/:id").Use(annotate(func(i *reqctx.Info) {
 		i.CacheStatus = "hit"

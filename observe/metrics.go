@@ -81,7 +81,7 @@ func NewMetrics(opts ...MetricsOption) (*Metrics, error) {
 	m := &Metrics{gather: c.gather}
 	f := factory{c: &c}
 	m.requests = f.counter("requests_total", "Requests served, by stage, route template, method and status class.", requestLabels...)
-	m.errors = f.counter("request_errors_total", "Requests answered with a 4xx or 5xx status, by error type.", errorLabels...)
+	m.errors = f.counter("request_errors_total", "Requests answered with a 4xx or 5xx status, by the gateway's error type (empty when the integration answered with the error).", errorLabels...)
 	m.duration = f.histogram("request_duration_seconds", "Time from receiving a request to the end of its response.", c.duration, requestLabels...)
 	m.integration = f.histogram("integration_duration_seconds", "Time the upstream took to answer with its response headers, summed over attempts.", c.duration, integrationLabels...)
 	m.size = f.histogram("response_size_bytes", "Size of response bodies.", c.size, requestLabels...)

@@ -33,7 +33,7 @@ type outcome struct {
 	method  string // the bounded method label
 	route   string // the route label
 	status  int
-	errType string // info.ErrorType, or the status's default from 400 up
+	errType string // info.ErrorType: empty when the integration answered
 	bytes   int64
 	elapsed time.Duration
 }

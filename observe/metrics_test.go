@@ -26,10 +26,13 @@ func newMetrics(t *testing.T, opts ...observe.MetricsOption) (*observe.Metrics, 
 func TestMetricsRequests(t *testing.T) {
 	m, reg := newMetrics(t)
 	clock := newStepClock(10 * time.Millisecond) // every request takes 10ms
-	gw, _ := testGateway(t, observe.New(observe.WithMetrics(m), observe.Clock(clock.Now)).Middleware())
+	gw, up := testGateway(t, observe.New(observe.WithMetrics(m), observe.Clock(clock.Now)).Middleware())
 	c := gatewaytest.NewClient(t, gw)
 	c.Get("/users/42").ExpectStatus(200)
 	c.Get("/users/7").ExpectStatus(200)
+	up.Enqueue(gatewaytest.Reply{Status: 503})
+	c.Get("/users/8").ExpectStatus(503)
+	c.Get("/down").ExpectStatus(502)
 	c.Get("/health").ExpectStatus(200)
 	c.Get("/nope/42").ExpectStatus(404)
 	c.Request("POST", "/users/42", "x").ExpectStatus(405)
@@ -54,7 +57,9 @@ func TestMetricsRequests(t *testing.T) {
 		{"405 error type", "gateway_request_errors_total", map[string]string{"method": "POST", "error_type": "METHOD_NOT_ALLOWED"}, 1},
 		{"throttled", "gateway_request_errors_total", map[string]string{"route": "/limited", "status_class": "4xx", "error_type": "THROTTLED"}, 1},
 		{"panic error type", "gateway_request_errors_total", map[string]string{"route": "/panic", "status_class": "5xx", "error_type": "DEFAULT_5XX"}, 1},
-		{"no error for success", "gateway_request_errors_total", map[string]string{"route": "/users/:id"}, 0},
+		{"no error for success", "gateway_request_errors_total", map[string]string{"route": "/users/:id", "status_class": "2xx"}, 0},
+		{"upstream's own 503", "gateway_request_errors_total", map[string]string{"route": "/users/:id", "status_class": "5xx", "error_type": ""}, 1},
+		{"upstream unreachable", "gateway_request_errors_total", map[string]string{"route": "/down", "upstream": "", "error_type": "INTEGRATION_FAILURE"}, 1},
 		{"rate limit decision", "gateway_ratelimit_decisions_total", map[string]string{"stage": stage, "limiter": "per-ip", "decision": "throttled"}, 1},
 	}
 	for _, tt := range tests {
@@ -70,7 +75,7 @@ func TestMetricsRequests(t *testing.T) {
 		t.Errorf("latency histogram: %d samples, sum %v; want 2 and 0.02s by the clock", n, sum)
 	}
 	n, sum = histogram(t, reg, "gateway_integration_duration_seconds", map[string]string{"route": "/users/:id", "upstream": "users"})
-	if n != 2 || sum <= 0 {
+	if n != 3 || sum <= 0 {
 		t.Errorf("integration histogram: %d samples, sum %v", n, sum)
 	}
 	if n, _ := histogram(t, reg, "gateway_integration_duration_seconds", map[string]string{"route": "/health"}); n != 0 {

@@ -144,9 +144,6 @@ func (o *Observer) finish(x *exchange) {
 		elapsed: end.Sub(x.start),
 		errType: x.info.ErrorType,
 	}
-	if out.errType == "" && status >= 400 {
-		out.errType = problem.ErrorType(status)
-	}
 	if o.metrics != nil {
 		o.metrics.record(&out)
 	}
