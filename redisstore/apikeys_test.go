@@ -12,7 +12,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/auth"
+	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/internal/redistest"
 )
 
@@ -279,5 +281,54 @@ func TestNewAPIKeyStoreErrors(t *testing.T) {
 	defer c.Close()
 	if _, err := NewAPIKeyStore(c, APIKeyStoreConfig{Timeout: -1}); err == nil {
 		t.Fatal("negative timeout accepted")
+	}
+}
+
+// TestAPIKeyStoreThroughGateways runs two gateways on one Redis: a key
+// issued, rotated and disabled through one instance behaves the same on
+// the other, and a Redis outage is a 503 on both.
+func TestAPIKeyStoreThroughGateways(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	up := gatewaytest.NewUpstream(t)
+	var clients []*gatewaytest.Client
+	var stores []*APIKeyStore
+	for range 2 {
+		s := newAPIKeyStore(t, newAPIKeyClient(t, srv.Addr()), APIKeyStoreConfig{})
+		stores = append(stores, s)
+		gw := gateway.New()
+		t.Cleanup(func() { _ = gw.Close() })
+		users := gw.Upstream("users", up.URL)
+		gw.GET("/users/:id").Use(auth.APIKeys(auth.APIKeyConfig{Store: s})).Proxy(users, "/users/:id")
+		if err := gw.Build(); err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, gatewaytest.NewClient(t, gw))
+	}
+	mgr := &auth.KeyManager{Store: stores[0]}
+	secret, k, err := mgr.Create(ctx, auth.APIKey{Owner: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients[1].Get("/users/1", "X-Api-Key", secret).ExpectStatus(http.StatusOK)
+	fresh, _, err := (&auth.KeyManager{Store: stores[1]}).Rotate(ctx, k.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients[0].Get("/users/1", "X-Api-Key", secret).ExpectStatus(http.StatusUnauthorized)
+	clients[0].Get("/users/1", "X-Api-Key", fresh).ExpectStatus(http.StatusOK)
+	if _, err := mgr.SetDisabled(ctx, k.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	clients[1].Get("/users/1", "X-Api-Key", fresh).ExpectStatus(http.StatusForbidden)
+	srv.Stop()
+	for _, c := range clients {
+		res := c.Get("/users/1", "X-Api-Key", fresh).ExpectStatus(http.StatusServiceUnavailable)
+		if res.Problem().Status != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+			t.Fatalf("outage answer: %v", res.Header)
+		}
+	}
+	if n := up.Count(); n != 2 {
+		t.Fatalf("upstream got %d requests, want 2", n)
 	}
 }
