@@ -1,13 +1,11 @@
 package ratelimit
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/problem"
@@ -16,13 +14,19 @@ import (
 // Plans enforces usage plans: each request's key (by default the API key
 // of the authenticated principal, see [ByAPIKey]) is looked up among the
 // keys assigned to a [Plan], and the plan's throttle and quota decide the
-// request. A request without a key, whose key is assigned to no plan, or
-// whose plan does not cover its stage and route is refused with 403
-// Forbidden ([ErrNoPlan]) and creates no state, unless [DefaultPlan] names
-// a plan for unassigned keys.
+// request.
 //
-// Assignments live in the process; gateway instances sharing a store must
-// make the same assignments. Counts and usage live in the store.
+// A key's plan is the one it was assigned to ([Plan.Keys],
+// [Plans.Assign]); failing that, the plan named by the principal's "plan"
+// claim (which API keys carry from their record, so assignments kept in a
+// shared key store reach every instance); failing that, the
+// [DefaultPlan]. A request without a key, whose key has no plan, or whose
+// plan does not cover its stage and route is refused with 403 Forbidden
+// ([ErrNoPlan]) and creates no state.
+//
+// Assignments made with Assign live in the process; gateway instances
+// sharing a store must make the same ones. Counts and usage live in the
+// store.
 type Plans struct {
 	e     *engine
 	key   keyFunc
@@ -32,6 +36,8 @@ type Plans struct {
 
 	mu       sync.RWMutex
 	assigned map[string]*compiledPlan
+	// claimed holds the keys seen with a plan claim, for reports.
+	claimed map[string]*compiledPlan
 }
 
 // NewPlans returns the given usage plans, with their keys assigned. The
@@ -58,7 +64,7 @@ func NewPlans(plans []Plan, opts ...Option) (*Plans, error) {
 	if len(plans) == 0 {
 		c.errs = append(c.errs, errors.New("ratelimit: NewPlans needs at least one plan"))
 	}
-	p := &Plans{key: c.key, plans: make(map[string]*compiledPlan, len(plans)), assigned: map[string]*compiledPlan{}}
+	p := &Plans{key: c.key, plans: make(map[string]*compiledPlan, len(plans)), assigned: map[string]*compiledPlan{}, claimed: map[string]*compiledPlan{}}
 	for i := range plans {
 		cp, err := compilePlan(c.name, &plans[i])
 		if err != nil {
@@ -111,10 +117,12 @@ func (p *Plans) Assign(key, plan string) error {
 func (p *Plans) Unassign(key string) {
 	p.mu.Lock()
 	delete(p.assigned, key)
+	delete(p.claimed, key)
 	p.mu.Unlock()
 }
 
-// PlanOf returns the name of the plan key is assigned to.
+// PlanOf returns the name of the plan key is assigned to, was last seen
+// with in a plan claim, or the default plan.
 func (p *Plans) PlanOf(key string) (string, bool) {
 	if cp := p.planOf(key); cp != nil {
 		return cp.name, true
@@ -122,10 +130,13 @@ func (p *Plans) PlanOf(key string) (string, bool) {
 	return "", false
 }
 
-// planOf returns key's plan, the default plan, or nil.
+// planOf returns key's assigned or claimed plan, the default plan, or nil.
 func (p *Plans) planOf(key string) *compiledPlan {
 	p.mu.RLock()
 	cp := p.assigned[key]
+	if cp == nil {
+		cp = p.claimed[key]
+	}
 	p.mu.RUnlock()
 	if cp == nil {
 		return p.def
@@ -133,12 +144,43 @@ func (p *Plans) planOf(key string) *compiledPlan {
 	return cp
 }
 
-// Keys returns the keys assigned to the named plan, sorted.
+// requestPlan returns the plan of a request's key: assigned, claimed by
+// the principal, or the default.
+func (p *Plans) requestPlan(r *http.Request, key string) *compiledPlan {
+	p.mu.RLock()
+	cp := p.assigned[key]
+	seen := p.claimed[key]
+	p.mu.RUnlock()
+	if cp != nil {
+		return cp
+	}
+	if pr := reqctx.PrincipalFrom(r.Context()); pr != nil {
+		if name, ok := pr.Claims["plan"].(string); ok && name != "" {
+			if cp = p.plans[name]; cp != nil {
+				if seen != cp {
+					p.mu.Lock()
+					p.claimed[key] = cp
+					p.mu.Unlock()
+				}
+				return cp
+			}
+		}
+	}
+	return p.def
+}
+
+// Keys returns the keys of the named plan, sorted: those assigned to it
+// and those seen with a claim of it.
 func (p *Plans) Keys(plan string) []string {
 	p.mu.RLock()
 	var keys []string
 	for k, cp := range p.assigned {
 		if cp.name == plan {
+			keys = append(keys, k)
+		}
+	}
+	for k, cp := range p.claimed {
+		if _, assigned := p.assigned[k]; !assigned && cp.name == plan {
 			keys = append(keys, k)
 		}
 	}
@@ -154,7 +196,7 @@ func (p *Plans) Handler(next http.Handler) http.Handler {
 		key, ok := p.key.fn(r)
 		var cp *compiledPlan
 		if ok {
-			cp = p.planOf(key)
+			cp = p.requestPlan(r, key)
 		}
 		info := reqctx.From(r.Context())
 		if cp == nil || !cp.covers(r, info) {
@@ -172,53 +214,3 @@ func (p *Plans) Handler(next http.Handler) http.Handler {
 
 // Middleware returns [Plans.Handler] as middleware.
 func (p *Plans) Middleware() func(http.Handler) http.Handler { return p.Handler }
-
-// Quota returns the state of key's quota in its plan.
-func (p *Plans) Quota(ctx context.Context, key string) (QuotaStatus, error) {
-	return p.UpdateQuota(ctx, key, false, 0)
-}
-
-// UpdateQuota changes key's quota in the current window of its plan:
-// reset sets the count to zero, then extend requests are added to what
-// remains (a negative extend takes them away). It returns the new state.
-func (p *Plans) UpdateQuota(ctx context.Context, key string, reset bool, extend int64) (QuotaStatus, error) {
-	cp := p.planOf(key)
-	if cp == nil {
-		return QuotaStatus{}, fmt.Errorf("ratelimit: key %q: %w", key, ErrNoPlan)
-	}
-	if cp.req.Quota.IsZero() {
-		return QuotaStatus{}, fmt.Errorf("ratelimit: plan %q has no quota", cp.name)
-	}
-	return p.store.UpdateQuota(ctx, QuotaUpdate{Scope: cp.req.Scope, Key: shortKey(key), Quota: cp.req.Quota, Reset: reset, Extend: extend})
-}
-
-// Usage returns the requests admitted for key under its plan on each day
-// from the day of from to the day of to, in the time zone of the plan's
-// quota (UTC without one).
-func (p *Plans) Usage(ctx context.Context, key string, from, to time.Time) ([]DailyUsage, error) {
-	cp := p.planOf(key)
-	if cp == nil {
-		return nil, fmt.Errorf("ratelimit: key %q: %w", key, ErrNoPlan)
-	}
-	return p.store.Usage(ctx, UsageQuery{Scope: cp.req.Scope, Key: shortKey(key), Offset: cp.req.Quota.offset, From: from, To: to})
-}
-
-// Report returns the daily usage of every key assigned to the named plan,
-// as [Plans.Usage] does for one key.
-func (p *Plans) Report(ctx context.Context, plan string, from, to time.Time) (map[string][]DailyUsage, error) {
-	if p.plans[plan] == nil {
-		return nil, fmt.Errorf("ratelimit: report of %q: %w", plan, ErrUnknownPlan)
-	}
-	out := map[string][]DailyUsage{}
-	for _, k := range p.Keys(plan) {
-		u, err := p.Usage(ctx, k, from, to)
-		if err != nil {
-			return nil, err
-		}
-		out[k] = u
-	}
-	return out, nil
-}
-
-// Stats returns the counters of all plans together.
-func (p *Plans) Stats() Stats { return p.e.stats() }

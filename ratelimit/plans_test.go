@@ -202,3 +202,31 @@ func TestRouteMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestPlansFromClaim follows the plan an API key's record names, as the
+// principal's "plan" claim, for keys not assigned in the process.
+func TestPlansFromClaim(t *testing.T) {
+	c := newClock(epoch)
+	p := newPlans(t, c, memStore(t, c, 0))
+	h := p.Handler(ok)
+	claimed := func(keyID, plan string) (*http.Request, *reqctx.Info) {
+		r, info := keyRequest("GET", "", "prod", "/v1/orders")
+		return r.WithContext(reqctx.WithPrincipal(r.Context(), &reqctx.Principal{
+			ID: "o", KeyID: keyID, Claims: map[string]any{"plan": plan}})), info
+	}
+	r, _ := claimed("k-claim", "silver")
+	if rec := serve(h, r); rec.Code != 204 || !strings.HasPrefix(rec.Header().Get("RateLimit"), `"silver";`) {
+		t.Fatalf("claimed plan: %d %v", rec.Code, rec.Header())
+	}
+	if name, _ := p.PlanOf("k-claim"); name != "silver" || fmt.Sprint(p.Keys("silver")) != "[k-claim k-silver]" {
+		t.Fatalf("claimed key not reported: %q %v", name, p.Keys("silver"))
+	}
+	r, _ = claimed("k-gold", "silver") // the assignment wins over the claim
+	if rec := serve(h, r); !strings.HasPrefix(rec.Header().Get("RateLimit"), `"gold";`) {
+		t.Fatalf("assigned key followed its claim: %v", rec.Header())
+	}
+	r, _ = claimed("k-other", "platinum")
+	if rec := serve(h, r); rec.Code != 403 {
+		t.Fatalf("claim of an unknown plan: %d", rec.Code)
+	}
+}
