@@ -2,6 +2,7 @@ package breaker
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -30,11 +31,12 @@ type Breaker struct {
 
 	mu       sync.Mutex
 	state    State
-	gen      uint64    // bumped on every state change; stale tickets are dropped
-	expiry   time.Time // when an open breaker becomes half-open
-	consec   uint32    // consecutive failures while closed
-	probes   uint32    // probes in flight while half-open
-	passed   uint32    // probe successes while half-open
+	gen      uint64        // bumped on every state change; stale tickets are dropped
+	snap     atomic.Uint64 // gen<<2 | state, for Allow's lock-free closed path
+	expiry   time.Time     // when an open breaker becomes half-open
+	consec   uint32        // consecutive failures while closed
+	probes   uint32        // probes in flight while half-open
+	passed   uint32        // probe successes while half-open
 	win      window
 	nextSync time.Time
 }
@@ -75,6 +77,12 @@ func (b *Breaker) State() State {
 // says when to retry; a half-open breaker whose probes are all in flight
 // rejects the same way.
 func (b *Breaker) Allow() (Ticket, error) {
+	if b.s.Store == nil {
+		// Closed is decided without the lock or the clock.
+		if v := b.snap.Load(); State(v&3) == StateClosed {
+			return Ticket{gen: v >> 2}, nil
+		}
+	}
 	now := b.s.Now()
 	if b.s.Store != nil {
 		b.sync(now)
@@ -190,6 +198,7 @@ func (b *Breaker) setState(to State, now time.Time, ev *events) {
 	ev.add(b.state, to)
 	b.state = to
 	b.gen++
+	b.snap.Store(b.gen<<2 | uint64(to))
 	b.consec, b.probes, b.passed = 0, 0, 0
 	switch to {
 	case StateOpen:

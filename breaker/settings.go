@@ -61,7 +61,9 @@ type Settings struct {
 	// [DefaultClassify] is used.
 	Classify func(status int, err error) Outcome
 	// OnStateChange is called after every state change with the states'
-	// names ("closed", "open", "half-open"). It must not block.
+	// names ("closed", "open", "half-open"), on the goroutine of the call
+	// that made the change. It may be called from several goroutines at
+	// once and must not block.
 	OnStateChange func(name, from, to string)
 	// Now returns the current time. If nil, time.Now is used.
 	Now func() time.Time

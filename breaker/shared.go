@@ -64,6 +64,7 @@ func (b *Breaker) sync(now time.Time) {
 		ev.add(b.state, StateOpen)
 		b.state = StateOpen
 		b.gen++
+		b.snap.Store(b.gen<<2 | uint64(StateOpen))
 		b.consec, b.probes, b.passed = 0, 0, 0
 		b.expiry = st.Expiry
 	}

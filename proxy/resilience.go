@@ -70,7 +70,7 @@ func WithHealthCheck(h HealthCheck) UpstreamOption {
 
 // OnHealthChange sets a function called when a target is ejected or taken
 // out by its health checks (healthy false) and when it is back (true). It
-// must not block.
+// may be called from several goroutines at once and must not block.
 func OnHealthChange(f func(upstream, target string, healthy bool)) UpstreamOption {
 	return func(c *upstreamConfig) { c.onHealth = f }
 }
