@@ -50,7 +50,7 @@ func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	info := reqctx.From(r.Context())
 	if !g.plain {
-		if i := g.up.memberOf(r.URL.Scheme, r.URL.Host, info); i >= 0 {
+		if i := g.up.memberOf(r.URL, info); i >= 0 {
 			res, retries, err := g.up.exchange(r, i, g.rt, g.brk, g.retry, info, info)
 			if info != nil {
 				info.Retries += retries

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"errors"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -91,11 +92,11 @@ func (u *Upstream) dest(i int, info *reqctx.Info) (*dest, error) {
 }
 
 // memberOf finds the member whose resolved URL has the scheme and host of
-// the outbound URL; -1 when none has.
-func (u *Upstream) memberOf(scheme, host string, info *reqctx.Info) int {
+// the outbound URL and whose base path starts its path; -1 when none has.
+func (u *Upstream) memberOf(out *url.URL, info *reqctx.Info) int {
 	for i := range u.members {
 		d, err := u.dest(i, info)
-		if err == nil && d.host == host && d.scheme == scheme {
+		if err == nil && d.host == out.Host && d.scheme == out.Scheme && canRebase(out, d) {
 			return i
 		}
 	}

@@ -462,3 +462,23 @@ func TestNoRetryOnceTheResponseStarted(t *testing.T) {
 		t.Fatalf("upstream called %d times", n)
 	}
 }
+
+func TestSameHostTargetsAreTrackedApart(t *testing.T) {
+	clk := newManualClock()
+	srv := handlerUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/bad/") {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	p, u := newProxy(t, []string{srv.URL + "/good", srv.URL + "/bad"}, []UpstreamOption{
+		WithClock(clk.Now), WithPassiveHealth(PassiveHealth{Failures: 1}),
+	})
+	for range 4 {
+		serveProxy(p, "GET", "/x", nil)
+	}
+	if h := u.Health(); !h[0].Healthy || h[1].Healthy {
+		t.Fatalf("health %+v", h)
+	}
+}
