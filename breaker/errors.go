@@ -21,6 +21,7 @@ type OpenError struct {
 	RetryAfter time.Duration
 }
 
+// Error names the breaker that rejected the attempt.
 func (e *OpenError) Error() string {
 	return ErrOpen.Error() + ": " + strconv.Quote(e.Name)
 }
