@@ -332,3 +332,42 @@ func TestAPIKeyStoreThroughGateways(t *testing.T) {
 		t.Fatalf("upstream got %d requests, want 2", n)
 	}
 }
+
+// BenchmarkAPIKeyRedis measures API key authentication against a real
+// Redis, directly and behind an in-process auth.CachedKeyStore.
+func BenchmarkAPIKeyRedis(b *testing.B) {
+	srv := redistest.Start(b)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: true})
+	defer c.Close()
+	s, err := NewAPIKeyStore(c, APIKeyStoreConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	secret, _, err := (&auth.KeyManager{Store: s}).Create(context.Background(), auth.APIKey{Owner: "o", Plan: "gold"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cached, err := auth.NewCachedKeyStore(s, 5*time.Second, 1000, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for name, store := range map[string]auth.KeyStore{"direct": s, "cached": cached} {
+		b.Run(name, func(b *testing.B) {
+			a, err := auth.NewAPIKeys(auth.APIKeyConfig{Store: store, KeepHeader: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := a.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header.Set("X-Api-Key", secret)
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(w, req)
+			}
+			if w.Code != 200 {
+				b.Fatal(w.Code)
+			}
+		})
+	}
+}
