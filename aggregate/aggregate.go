@@ -1,0 +1,153 @@
+package aggregate
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gatewaykit/gateway/problem"
+)
+
+// Aggregate is an http.Handler that calls several backends for each
+// request and answers with their merged JSON results. Build it with [New]
+// or [Compile]; it is safe for concurrent use.
+type Aggregate struct {
+	legs        []leg
+	levels      [][]int // leg indexes, grouped by chaining level
+	strategy    Strategy
+	errorsField string
+	passFailure bool
+	onError     func(http.ResponseWriter, *http.Request, error)
+	now         func() time.Time
+	grouped     bool // every leg is grouped (no runtime collision is possible)
+	err         error
+	runs        sync.Pool
+}
+
+// New returns an aggregate of the given legs and options, for use where an
+// error cannot be returned: gw.GET("/dashboard/:id").Handle(aggregate.New(…)).
+// A configuration mistake is reported by [Aggregate.Validate], which a
+// gateway calls when it builds its routes; used elsewhere, such an
+// aggregate answers every request with 500 problem+json.
+func New(parts ...Part) *Aggregate {
+	a, err := Compile(parts...)
+	if err != nil {
+		return &Aggregate{err: err}
+	}
+	return a
+}
+
+// Compile is like [New] but returns configuration mistakes as an error:
+// no legs, a leg without an upstream, an invalid path template, field
+// path, header or limit, duplicate leg names or group keys under [Shallow],
+// and chained references to unknown or later legs.
+func Compile(parts ...Part) (*Aggregate, error) {
+	c := config{maxBytes: DefaultMaxBytes, maxDepth: DefaultMaxDepth}
+	for _, p := range parts {
+		if p == nil {
+			c.errs = append(c.errs, errors.New("nil part"))
+			continue
+		}
+		p.apply(&c)
+	}
+	if len(c.legs) == 0 {
+		c.errs = append(c.errs, errors.New("no legs"))
+	}
+	a := &Aggregate{
+		strategy:    c.strategy,
+		errorsField: c.errorsField,
+		passFailure: c.passFailure,
+		onError:     c.errorHandler,
+		now:         c.now,
+		grouped:     true,
+	}
+	if a.onError == nil {
+		a.onError = problem.Error
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	names := map[string]int{}
+	groups := map[string]bool{}
+	for i, l := range c.legs {
+		prefix := "aggregate: leg " + strconv.Itoa(i+1)
+		cl, err := compileLeg(i, l, &c)
+		if err != nil {
+			c.errs = append(c.errs, errors.New(prefix+": "+err.Error()))
+			continue
+		}
+		if _, dup := names[cl.name]; dup {
+			c.errs = append(c.errs, errors.New(prefix+": name "+strconv.Quote(cl.name)+" used twice"))
+		}
+		names[cl.name] = i
+		if cl.group == "" {
+			a.grouped = false
+		} else if groups[cl.group] && c.strategy == Shallow {
+			c.errs = append(c.errs, errors.New(prefix+": group "+strconv.Quote(cl.group)+" used twice with the Shallow strategy"))
+		}
+		if cl.group != "" && cl.group == c.errorsField {
+			c.errs = append(c.errs, errors.New(prefix+": group "+strconv.Quote(cl.group)+" is the ErrorsField name"))
+		}
+		groups[cl.group] = true
+		a.legs = append(a.legs, cl)
+	}
+	if len(c.errs) == 0 {
+		if err := a.link(names); err != nil {
+			c.errs = append(c.errs, err)
+		}
+	}
+	if len(c.errs) > 0 {
+		return nil, errors.Join(c.errs...)
+	}
+	n := len(a.legs)
+	a.runs.New = func() any { return &run{res: make([]result, n)} }
+	return a, nil
+}
+
+// link resolves chained references and sorts the legs into levels: a leg
+// runs after every leg it references.
+func (a *Aggregate) link(names map[string]int) error {
+	for i := range a.legs {
+		l := &a.legs[i]
+		for _, ps := range [2][]piece{l.tmpl.path, l.tmpl.query} {
+			for j := range ps {
+				p := &ps[j]
+				if p.kind != pieceRef {
+					continue
+				}
+				d, ok := names[p.leg]
+				if !ok {
+					return errors.New("aggregate: leg " + strconv.Quote(l.name) + " refers to unknown leg " + strconv.Quote(p.leg))
+				}
+				if d >= i {
+					return errors.New("aggregate: leg " + strconv.Quote(l.name) + " refers to leg " + strconv.Quote(p.leg) + ", which is not declared before it")
+				}
+				p.dep = d
+				l.deps = append(l.deps, d)
+				if lv := a.legs[d].level + 1; lv > l.level {
+					l.level = lv
+				}
+			}
+		}
+		for len(a.levels) <= l.level {
+			a.levels = append(a.levels, nil)
+		}
+		a.levels[l.level] = append(a.levels[l.level], i)
+	}
+	return nil
+}
+
+// Validate returns the configuration error of an aggregate built with
+// [New], or nil. A gateway calls it when it builds its routes.
+func (a *Aggregate) Validate() error { return a.err }
+
+// Legs returns the names of the aggregate's legs in declaration order.
+func (a *Aggregate) Legs() []string {
+	names := make([]string, len(a.legs))
+	for i := range a.legs {
+		names[i] = a.legs[i].name
+	}
+	return names
+}

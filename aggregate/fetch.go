@@ -1,0 +1,194 @@
+package aggregate
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+// failure describes why a leg failed. reason is the short text shown in the
+// error map; status is the status the aggregate answers with when this
+// failure decides the response.
+type failure struct {
+	reason string
+	status int
+}
+
+var (
+	acceptJSON  = []string{"application/json"}
+	errTooLarge = errors.New("response too large")
+)
+
+// fetch calls the leg's backend and processes its answer into rs.
+func (a *Aggregate) fetch(ctx context.Context, r *http.Request, info *reqctx.Info, ru *run, l *leg, rs *result) {
+	if l.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.timeout)
+		defer cancel()
+	}
+	req, f := a.request(ctx, r, info, ru, l, rs)
+	if f.reason != "" {
+		rs.fail = f
+		return
+	}
+	start := a.now()
+	resp, err := send(l, r, req)
+	rs.latency = a.now().Sub(start)
+	if err != nil {
+		rs.fail = transportFailure(ctx, err)
+		return
+	}
+	defer resp.Body.Close()
+	rs.status = resp.StatusCode
+	rs.body, err = readBody(rs.body[:0], resp.Body, resp.ContentLength, l.maxBytes)
+	if err != nil {
+		if err == errTooLarge {
+			rs.fail = failure{reason: "response too large", status: http.StatusBadGateway}
+		} else {
+			rs.fail = transportFailure(ctx, err)
+		}
+		return
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		rs.fail = failure{reason: "status " + strconv.Itoa(resp.StatusCode), status: http.StatusBadGateway}
+		rs.header = resp.Header // for PassFailure's Content-Type
+		return
+	}
+	if resp.Header.Get("Content-Encoding") != "" {
+		rs.fail = failure{reason: "encoded response", status: http.StatusBadGateway}
+		return
+	}
+	if len(l.respHeaders) > 0 {
+		for _, k := range l.respHeaders {
+			if vs := resp.Header[k]; len(vs) > 0 {
+				if rs.header == nil {
+					rs.header = make(http.Header, len(l.respHeaders))
+				}
+				rs.header[k] = vs
+			}
+		}
+	}
+	a.process(l, rs, len(a.legs))
+}
+
+// send performs the call through the leg's upstream.
+func send(l *leg, in, req *http.Request) (*http.Response, error) {
+	target, err := l.up.Next(in)
+	if err != nil {
+		return nil, err
+	}
+	u := req.URL
+	u.Scheme, u.Host = target.Scheme, target.Host
+	if base := target.EscapedPath(); base != "" && base != "/" {
+		if u.RawPath != "" {
+			u.RawPath = trimSlash(base) + u.RawPath
+		}
+		p, _ := url.PathUnescape(trimSlash(base))
+		u.Path = p + u.Path
+	}
+	return l.up.Transport().RoundTrip(req)
+}
+
+func trimSlash(s string) string {
+	if len(s) > 0 && s[len(s)-1] == '/' {
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// transportFailure classifies an error from the transport or while reading
+// the body.
+func transportFailure(ctx context.Context, err error) failure {
+	var ne net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &ne) && ne.Timeout():
+		return failure{reason: "timeout", status: http.StatusGatewayTimeout}
+	case ctx.Err() != nil:
+		return failure{reason: "canceled", status: http.StatusBadGateway}
+	default:
+		return failure{reason: "unreachable", status: http.StatusBadGateway}
+	}
+}
+
+// readBody reads body into dst, failing with errTooLarge past limit bytes.
+func readBody(dst []byte, body io.Reader, length, limit int64) ([]byte, error) {
+	if length > limit {
+		return dst, errTooLarge
+	}
+	want := 4 << 10
+	if length >= 0 {
+		want = int(length) + 1 // room to see EOF without growing
+	}
+	if cap(dst) < want {
+		dst = make([]byte, 0, want)
+	}
+	for {
+		if len(dst) == cap(dst) {
+			if int64(len(dst)) > limit {
+				return dst, errTooLarge
+			}
+			grow := cap(dst)
+			if int64(cap(dst)+grow) > limit+1 {
+				grow = int(limit+1) - cap(dst)
+			}
+			dst = append(dst, make([]byte, grow)...)[:len(dst)]
+		}
+		n, err := body.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if int64(len(dst)) > limit {
+			return dst, errTooLarge
+		}
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+}
+
+// process validates the body and derives the leg's value.
+func (a *Aggregate) process(l *leg, rs *result, legs int) {
+	doc := trimValue(rs.body)
+	if len(doc) == 0 {
+		doc = nullValue
+	} else {
+		bad, err := check(doc, l.maxDepth)
+		if err != nil {
+			rs.fail = failure{reason: err.Error(), status: http.StatusBadGateway}
+			return
+		}
+		if bad {
+			rs.fixed = repairUTF8(rs.fixed[:0], doc)
+			doc = rs.fixed
+		}
+	}
+	rs.doc = doc
+	v := doc
+	if l.target != nil {
+		var ok bool
+		if v, ok = find(doc, l.target); !ok {
+			rs.fail = failure{reason: "missing target", status: http.StatusBadGateway}
+			return
+		}
+	}
+	if l.filter.active() {
+		rs.filtered = l.filter.apply(rs.filtered[:0], v)
+		v = rs.filtered
+	}
+	if a.strategy != Concat && legs > 1 && l.group == "" && v[0] != '{' {
+		rs.fail = failure{reason: "not an object", status: http.StatusBadGateway}
+		return
+	}
+	rs.val = v
+}
+
+var nullValue = []byte("null")

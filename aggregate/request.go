@@ -1,0 +1,182 @@
+package aggregate
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+)
+
+// request builds the leg's upstream request: its escaped path and query
+// (target scheme, host and base path are added by send) and its headers.
+func (a *Aggregate) request(ctx context.Context, r *http.Request, info *reqctx.Info, ru *run, l *leg, rs *result) (*http.Request, failure) {
+	buf := rs.scratch[:0]
+	buf, f := expand(buf, l.tmpl.path, true, r, info, ru)
+	if f.reason != "" {
+		return nil, f
+	}
+	pathEnd := len(buf)
+	buf, f = expand(buf, l.tmpl.query, false, r, info, ru)
+	if f.reason != "" {
+		return nil, f
+	}
+	buf = appendClientQuery(buf, pathEnd, l, r.URL.RawQuery)
+	rs.scratch = buf
+
+	req, err := http.NewRequestWithContext(ctx, l.method, "", nil)
+	if err != nil {
+		return nil, failure{reason: "invalid request", status: http.StatusInternalServerError}
+	}
+	u := req.URL
+	esc := string(buf[:pathEnd])
+	u.Path = esc
+	if strings.IndexByte(esc, '%') >= 0 {
+		if u.Path, err = url.PathUnescape(esc); err != nil {
+			return nil, failure{reason: "invalid path", status: http.StatusBadGateway}
+		}
+		u.RawPath = esc
+	}
+	if len(buf) > pathEnd {
+		u.RawQuery = string(buf[pathEnd:])
+	}
+	h := req.Header
+	h["Accept"] = acceptJSON
+	if info != nil && info.RequestID != "" {
+		h["X-Request-Id"] = []string{info.RequestID}
+	}
+	for _, k := range l.passHeaders {
+		if vs := r.Header[k]; len(vs) > 0 {
+			h[k] = vs
+		}
+	}
+	for k, vs := range l.setHeaders {
+		h[k] = vs
+	}
+	return req, failure{}
+}
+
+// expand appends the expansion of the template pieces ps. In the path,
+// values are escaped to stay one segment; in the query, to stay one value.
+func expand(buf []byte, ps []piece, inPath bool, r *http.Request, info *reqctx.Info, ru *run) ([]byte, failure) {
+	class := uint8(keepQry)
+	if inPath {
+		class = keepPath
+	}
+	for i := range ps {
+		p := &ps[i]
+		switch p.kind {
+		case pieceLiteral:
+			buf = append(buf, p.text...)
+		case pieceParam, pieceCatchAll:
+			v, ok := param(r, info, p.text)
+			if !ok {
+				return buf, failure{reason: "missing route parameter", status: http.StatusInternalServerError}
+			}
+			if p.kind == pieceCatchAll {
+				var good bool
+				if buf, good = appendSegments(buf, v); !good {
+					return buf, failure{reason: "bad route parameter", status: http.StatusBadRequest}
+				}
+				continue
+			}
+			if inPath && (v == "" || v == "." || v == "..") {
+				return buf, failure{reason: "bad route parameter", status: http.StatusBadRequest}
+			}
+			buf = appendEscaped(buf, []byte(v), class)
+		case pieceRef:
+			var stack [128]byte
+			v, ok := refValue(stack[:0], ru, p)
+			if !ok {
+				return buf, failure{reason: "missing field {" + p.leg + "." + strings.Join(p.field, ".") + "}", status: http.StatusBadGateway}
+			}
+			if inPath && (len(v) == 0 || string(v) == "." || string(v) == "..") {
+				return buf, failure{reason: "bad field {" + p.leg + "." + strings.Join(p.field, ".") + "}", status: http.StatusBadGateway}
+			}
+			buf = appendEscaped(buf, v, class)
+		}
+	}
+	return buf, failure{}
+}
+
+// param returns a route parameter: from the gateway's request info, else
+// from the standard library's router (Request.PathValue).
+func param(r *http.Request, info *reqctx.Info, name string) (string, bool) {
+	if info != nil {
+		return info.Params.Get(name)
+	}
+	v := r.PathValue(name)
+	return v, v != ""
+}
+
+// appendSegments appends a catch-all value: each non-empty segment escaped,
+// joined by '/'. Dot segments are refused.
+func appendSegments(buf []byte, v string) ([]byte, bool) {
+	wrote := false
+	for _, seg := range strings.Split(v, "/") {
+		if seg == "" {
+			continue
+		}
+		if seg == "." || seg == ".." {
+			return buf, false
+		}
+		if wrote {
+			buf = append(buf, '/')
+		}
+		buf = appendEscaped(buf, []byte(seg), keepPath)
+		wrote = true
+	}
+	return buf, true
+}
+
+// refValue returns the scalar at a chained reference, decoded: a string's
+// text, or a number's or boolean's literal.
+func refValue(dst []byte, ru *run, p *piece) ([]byte, bool) {
+	v, ok := find(ru.res[p.dep].doc, p.field)
+	if !ok || len(v) == 0 {
+		return nil, false
+	}
+	switch v[0] {
+	case '"':
+		return unescape(dst, v[1:len(v)-1]), true
+	case '{', '[', 'n':
+		return nil, false
+	default:
+		return v, true
+	}
+}
+
+// appendClientQuery appends the client's query parameters the leg passes.
+func appendClientQuery(buf []byte, pathEnd int, l *leg, raw string) []byte {
+	if raw == "" || !l.allQuery && len(l.passQuery) == 0 {
+		return buf
+	}
+	sep := func() {
+		if len(buf) > pathEnd {
+			buf = append(buf, '&')
+		}
+	}
+	if l.allQuery {
+		sep()
+		return append(buf, raw...)
+	}
+	for rest := raw; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		k, _, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(k, "%+") {
+			if d, err := url.QueryUnescape(k); err == nil {
+				k = d
+			}
+		}
+		for _, n := range l.passQuery {
+			if k == n {
+				sep()
+				buf = append(buf, pair...)
+				break
+			}
+		}
+	}
+	return buf
+}

@@ -1,0 +1,112 @@
+package aggregate
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/problem"
+)
+
+// maxKeptBuffer bounds the buffers kept for reuse between requests, so one
+// large response does not pin its memory.
+const maxKeptBuffer = 256 << 10
+
+// run is the state of one request. Runs are pooled per aggregate.
+type run struct {
+	res []result
+	out []byte
+	wg  sync.WaitGroup
+}
+
+// result is the outcome of one leg.
+type result struct {
+	body     []byte // the response body as read
+	fixed    []byte // the body with invalid UTF-8 replaced, when needed
+	filtered []byte // the filtered value, when the leg filters
+	scratch  []byte // the upstream path and query being built
+	doc      []byte // the whole response document (body or fixed), trimmed
+	val      []byte // the leg's value: doc after Target and filters
+	header   http.Header
+	status   int
+	fail     failure
+	latency  time.Duration
+	conflict string // a member dropped because an earlier leg had it
+}
+
+func (rs *result) reset() {
+	rs.body = keepBuf(rs.body)
+	rs.fixed = keepBuf(rs.fixed)
+	rs.filtered = keepBuf(rs.filtered)
+	rs.scratch = keepBuf(rs.scratch)
+	rs.doc, rs.val, rs.header = nil, nil, nil
+	rs.status, rs.fail, rs.latency, rs.conflict = 0, failure{}, 0, ""
+}
+
+func keepBuf(b []byte) []byte {
+	if cap(b) > maxKeptBuffer {
+		return nil
+	}
+	return b[:0]
+}
+
+// ServeHTTP calls the legs and writes the merged result.
+func (a *Aggregate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.err != nil {
+		reqctx.From(r.Context()).SetError("INTERNAL_ERROR")
+		a.onError(w, r, problem.Wrap(a.err, http.StatusInternalServerError, "The route is not configured correctly."))
+		return
+	}
+	info := reqctx.From(r.Context())
+	ru := a.runs.Get().(*run)
+	defer a.release(ru)
+
+	ctx, cancel := context.WithCancel(r.Context())
+	for _, level := range a.levels {
+		for _, i := range level[1:] {
+			ru.wg.Add(1)
+			go func(l *leg) {
+				defer ru.wg.Done()
+				a.call(ctx, cancel, r, info, ru, l)
+			}(&a.legs[i])
+		}
+		a.call(ctx, cancel, r, info, ru, &a.legs[level[0]])
+		ru.wg.Wait()
+		if ctx.Err() != nil {
+			break // a required leg failed, or the request ended
+		}
+	}
+	cancel()
+	if r.Context().Err() == context.Canceled {
+		return // the client went away: nobody is listening
+	}
+	a.respond(w, r, info, ru)
+}
+
+func (a *Aggregate) release(ru *run) {
+	for i := range ru.res {
+		ru.res[i].reset()
+	}
+	ru.out = keepBuf(ru.out)
+	a.runs.Put(ru)
+}
+
+// call runs one leg and records its result. A failed required leg cancels
+// the legs still running.
+func (a *Aggregate) call(ctx context.Context, cancel context.CancelFunc, r *http.Request, info *reqctx.Info, ru *run, l *leg) {
+	rs := &ru.res[l.idx]
+	for _, d := range l.deps {
+		if ru.res[d].fail.reason != "" {
+			rs.fail = failure{reason: "dependency failed", status: http.StatusBadGateway}
+			break
+		}
+	}
+	if rs.fail.reason == "" {
+		a.fetch(ctx, r, info, ru, l, rs)
+	}
+	if rs.fail.reason != "" && !l.optional {
+		cancel()
+	}
+}
