@@ -39,6 +39,9 @@ type APIKeyStoreConfig struct {
 	// WriteTimeout bounds each Create, Update and Delete. If 0, it is
 	// [DefaultAPIKeyWriteTimeout].
 	WriteTimeout time.Duration
+	// Now returns the current time, used to drop the index of secrets whose
+	// grace period is over. If nil, the default is time.Now.
+	Now func() time.Time
 	// OnError, if not nil, is called with every Redis error and the
 	// operation that failed ("lookup", "get", "create", "update", "delete"),
 	// and with "decode" for a stored record that does not decode.
@@ -79,6 +82,9 @@ func NewAPIKeyStore(client redis.UniversalClient, cfg APIKeyStoreConfig) (*APIKe
 	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = DefaultAPIKeyWriteTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &APIKeyStore{client: client, cfg: cfg}, nil
 }
@@ -203,7 +209,7 @@ func (s *APIKeyStore) write(ctx context.Context, tx *redis.Tx, old, k *auth.APIK
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.cfg.Now()
 	_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, s.idKey(k.ID), b, 0)
 		if old != nil {
