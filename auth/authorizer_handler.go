@@ -146,7 +146,7 @@ func (a *Authorizer) decide(ctx context.Context, req *AuthorizerRequest) (out *o
 		return nil, fmt.Errorf("%w: a decision needs a PrincipalID", ErrAuthorizerFailure)
 	}
 	out = &outcome{principal: &Principal{ID: d.PrincipalID, Method: MethodAuthorizer, Scopes: d.Scopes, Claims: d.Context}}
-	if d.Routes != nil {
+	if len(d.Routes) > 0 {
 		if out.routes, err = compileRoutes(d.Routes); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrAuthorizerFailure, err)
 		}
