@@ -34,7 +34,7 @@ type Aggregate struct {
 func New(parts ...Part) *Aggregate {
 	a, err := Compile(parts...)
 	if err != nil {
-		return &Aggregate{err: err}
+		return &Aggregate{err: err, onError: problem.Error}
 	}
 	return a
 }

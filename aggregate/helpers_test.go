@@ -36,7 +36,11 @@ func fixed(status int, body string) http.HandlerFunc {
 
 // serve calls h like a gateway route with the given path parameters.
 func serve(h http.Handler, target string, params ...string) (*httptest.ResponseRecorder, *reqctx.Info) {
-	req := httptest.NewRequest(http.MethodGet, target, nil)
+	return serveReq(h, httptest.NewRequest(http.MethodGet, target, nil), params...)
+}
+
+// serveReq serves req like a gateway route with the given path parameters.
+func serveReq(h http.Handler, req *http.Request, params ...string) (*httptest.ResponseRecorder, *reqctx.Info) {
 	info := &reqctx.Info{RequestID: "req-1"}
 	for i := 0; i+1 < len(params); i += 2 {
 		info.Params = append(info.Params, reqctx.Param{Key: params[i], Value: params[i+1]})
