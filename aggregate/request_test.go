@@ -209,5 +209,3 @@ func TestResponseHeaders(t *testing.T) {
 		t.Fatalf("headers %v", h)
 	}
 }
-
-
