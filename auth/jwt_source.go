@@ -58,7 +58,7 @@ func extractToken(r *http.Request, sources []TokenSource) (string, error) {
 			}
 			found += len(cs)
 			tok = cs[0].Value
-			if strings.ContainsAny(tok, " \t,") {
+			if hasSeparator(tok) {
 				return "", errMalformedCreds
 			}
 			continue
@@ -88,12 +88,12 @@ func extractToken(r *http.Request, sources []TokenSource) (string, error) {
 // set, otherwise the whole value. It reports whether the value holds a
 // token for this source.
 func fromHeaderValue(v, scheme string) (string, bool, error) {
-	v = strings.Trim(v, " \t")
+	v = trimSpace(v)
 	if scheme == "" {
 		if v == "" {
 			return "", false, nil
 		}
-		if strings.ContainsAny(v, " \t,") {
+		if hasSeparator(v) {
 			return "", false, errMalformedCreds
 		}
 		return v, true, nil
@@ -108,9 +108,26 @@ func fromHeaderValue(v, scheme string) (string, bool, error) {
 	if rest[0] != ' ' && rest[0] != '\t' {
 		return "", false, nil // another scheme sharing the prefix
 	}
-	rest = strings.TrimLeft(rest, " \t")
-	if rest == "" || strings.ContainsAny(rest, " \t,") {
+	rest = trimSpace(rest)
+	if rest == "" || hasSeparator(rest) {
 		return "", true, errMalformedCreds
 	}
 	return rest, true, nil
+}
+
+// hasSeparator reports whether s holds a space, tab or comma: a token has
+// none, so such a value carries several credentials or none.
+func hasSeparator(s string) bool {
+	return strings.IndexByte(s, ' ') >= 0 || strings.IndexByte(s, ',') >= 0 || strings.IndexByte(s, '\t') >= 0
+}
+
+// trimSpace removes leading and trailing spaces and tabs.
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
