@@ -25,7 +25,9 @@ func newPolicy(name string, l Limit, q Quota) *policy {
 	var b []byte
 	if !l.IsZero() {
 		w := ceilSeconds(l.period, 1)
-		n := max(l.rate*w*int64(time.Second)/int64(l.period), 1)
+		// The quota of the policy's window, in floating point since
+		// rate × window can overflow for extreme limits.
+		n := max(int64(float64(l.rate)*float64(w)*float64(time.Second)/float64(l.period)), 1)
 		b = appendItem(b, name, "", 'q', n, 'w', w)
 	}
 	if !q.IsZero() {

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gatewaykit/gateway/internal/redistest"
 	"github.com/gatewaykit/gateway/internal/reqctx"
@@ -193,4 +196,41 @@ func BenchmarkLimiterRedis(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestRateLimitHungRedis points a limiter at a server that accepts
+// connections and never answers: each decision gives up after the
+// limiter's Timeout and applies the policy, so no request hangs.
+func TestRateLimitHungRedis(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	done := make(chan struct{})
+	conns.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Go(func() { <-done; _ = c.Close() })
+		}
+	})
+	t.Cleanup(func() { _ = ln.Close(); close(done); conns.Wait() })
+
+	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ContextTimeoutEnabled: true, MaxRetries: -1})
+	t.Cleanup(func() { _ = client.Close() })
+	lim := rlLimiter(t, ratelimit.PerSecond(10), ratelimit.Name("hung"), ratelimit.FailClosed(),
+		ratelimit.WithStore(rlStore(t, client, RateLimitConfig{})), ratelimit.Timeout(100*time.Millisecond), ratelimit.Backoff(-1))
+	for i := 0; i < 3; i++ {
+		began := time.Now()
+		_, err := lim.Allow(context.Background(), "k")
+		if !errors.Is(err, ratelimit.ErrUnavailable) {
+			t.Fatalf("decision %d: %v", i, err)
+		}
+		if d := time.Since(began); d > 2*time.Second {
+			t.Fatalf("decision %d took %v with a 100ms timeout", i, d)
+		}
+	}
 }
