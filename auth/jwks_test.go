@@ -369,3 +369,52 @@ func TestJWKSClose(t *testing.T) {
 		t.Fatal("a closed JWTAuth fetched keys")
 	}
 }
+
+// TestJWKSSlowRefreshDoesNotStall holds a refresh open on a hanging server
+// and checks tokens with known keys are verified meanwhile.
+func TestJWKSSlowRefreshDoesNotStall(t *testing.T) {
+	clock := newTestClock()
+	k1 := rsaTestKey(t, 0, "k1")
+	srv := newJWKSServer(t, k1)
+	log := newRefreshLog()
+	a := newTestJWT(t, JWTConfig{
+		Issuers:       []Issuer{{Issuer: testIss, JWKSURL: srv.url(), Audiences: []string{testAud}}},
+		FetchTimeout:  30 * time.Second,
+		OnKeysRefresh: log.record,
+		Now:           clock.Now,
+	})
+	if err := log.wait(t); err != nil {
+		t.Fatal(err)
+	}
+	block := make(chan struct{})
+	srv.mu.Lock()
+	srv.block = block
+	srv.mu.Unlock()
+	clock.Add(time.Minute)
+	hits := srv.hits.Load()
+	done := make(chan error, 1)
+	go func() {
+		unknown := signRaw(t, "RS256", k1.priv, map[string]any{"alg": "RS256", "kid": "k2"}, claimsAt(clock.Now(), testIss, testAud))
+		_, err := a.Authenticate(context.Background(), unknown)
+		done <- err
+	}()
+	for srv.hits.Load() == hits {
+		time.Sleep(time.Millisecond) // until the refresh reaches the server
+	}
+	for i := range 20 {
+		c := claimsAt(clock.Now(), testIss, testAud)
+		c["jti"] = fmt.Sprint(i)
+		if _, err := a.Authenticate(context.Background(), k1.sign(t, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the refresh ended early: %v", err)
+	default:
+	}
+	close(block)
+	if err := <-done; !errors.Is(err, errUnknownKID) {
+		t.Fatalf("err %v", err)
+	}
+}
