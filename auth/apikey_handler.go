@@ -26,7 +26,18 @@ import (
 // Nothing is stored for unknown keys.
 func (a *APIKeyAuth) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, fromQuery, rest, err := a.extract(r)
+		key, rest, err := a.extract(r)
+		// Remove every copy of the key from the request at once, whatever
+		// the outcome, and in place: the URL and header map are shared
+		// with the layers around this one, so access logs written from
+		// the request never record the key, not even a mistyped one.
+		redacted := rest != r.URL.RawQuery
+		if redacted {
+			r.URL.RawQuery = rest
+		}
+		if !a.keep {
+			delete(r.Header, a.header)
+		}
 		if err != nil {
 			reject(w, r, a.errHandler, "BAD_REQUEST_PARAMETERS", problem.Wrap(err, http.StatusBadRequest, "The request carries more than one API key."))
 			return
@@ -40,13 +51,8 @@ func (a *APIKeyAuth) Handler(next http.Handler) http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		ctx := reqctx.WithPrincipal(r.Context(), k.principal())
-		r2 := r.WithContext(ctx)
-		if !a.keep {
-			delete(r.Header, a.header) // shared with r2 and outer layers: no copy of the key survives
-		}
-		if fromQuery || rest != r.URL.RawQuery {
-			r.URL.RawQuery = rest // in place: outer layers log the redacted URL
+		r2 := r.WithContext(reqctx.WithPrincipal(r.Context(), k.principal()))
+		if redacted {
 			r2.RequestURI = r.URL.RequestURI()
 		}
 		next.ServeHTTP(w, r2)
@@ -97,27 +103,30 @@ func (a *APIKeyAuth) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// extract returns the request's API key, whether it came from the query,
-// and the raw query without the key parameter. It reports an error when
-// the request carries more than one key.
-func (a *APIKeyAuth) extract(r *http.Request) (key string, fromQuery bool, rest string, err error) {
+// extract returns the request's API key and the raw query without the key
+// parameter. It reports an error when the request carries more than one
+// key.
+func (a *APIKeyAuth) extract(r *http.Request) (key, rest string, err error) {
 	rest = r.URL.RawQuery
 	vs := r.Header[a.header]
 	if len(vs) > 1 {
-		return "", false, rest, ErrInvalidRequest
-	}
-	if len(vs) == 1 {
+		err = ErrInvalidRequest
+	} else if len(vs) == 1 {
 		key = vs[0]
 	}
 	if a.query == "" {
-		return key, false, rest, nil
+		return key, rest, err
 	}
 	qk, n, rest := cutQueryParam(rest, a.query)
 	switch {
-	case n == 0:
-		return key, false, rest, nil
-	case n > 1 || len(vs) == 1:
-		return "", false, rest, ErrInvalidRequest
+	case err != nil:
+	case n > 1 || n == 1 && len(vs) == 1:
+		err = ErrInvalidRequest
+	case n == 1:
+		key = qk
 	}
-	return qk, true, rest, nil
+	if err != nil {
+		key = ""
+	}
+	return key, rest, err
 }

@@ -137,6 +137,11 @@ func TestAPIKeyHandler(t *testing.T) {
 			if rec.Code != tt.want {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tt.want, rec.Body)
 			}
+			// Whatever the outcome, the layers around the block (access
+			// logs) no longer see the key.
+			if tt.a == withQuery && strings.Contains(req.URL.RawQuery, "api_key") || req.Header.Get("X-Api-Key") != "" {
+				t.Errorf("key left in the request: %q %v", req.URL.RawQuery, req.Header)
+			}
 			if info.ErrorType != tt.wantType {
 				t.Errorf("error type %q, want %q", info.ErrorType, tt.wantType)
 			}
