@@ -35,6 +35,8 @@ type invalid struct{ err error }
 // Validate reports the configuration error.
 func (v invalid) Validate() error { return v.err }
 
+// ServeHTTP answers 500 Internal Server Error without revealing the
+// mistake.
 func (v invalid) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	problem.Error(w, r, problem.Wrap(v.err, http.StatusInternalServerError,
 		"The gateway is misconfigured."))
