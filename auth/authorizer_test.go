@@ -432,3 +432,45 @@ func BenchmarkAuthorizerCached(b *testing.B) {
 		b.Fatalf("%d calls", f.calls.Load())
 	}
 }
+
+// FuzzAuthorizerIdentity sends hostile identity values: the function is
+// called only with every source present and non-blank, and whatever it is
+// given, nothing but an allow reaches the handler.
+func FuzzAuthorizerIdentity(f *testing.F) {
+	f.Add("Bearer x", "token=a", "s=1")
+	f.Add("", "token=%zz&token=b", "s=;;")
+	f.Add(" ", "tok%65n=+", "s=\x00")
+	var lastIdentity []string
+	a, err := NewAuthorizer(AuthorizerConfig{
+		IdentitySources: []IdentitySource{IdentityHeader("Authorization"), IdentityQuery("token"), IdentityCookie("s")},
+		Authorize: func(_ context.Context, req *AuthorizerRequest) (*Decision, error) {
+			lastIdentity = req.Identity
+			if req.Identity[0] == "Bearer ok" {
+				return &Decision{PrincipalID: "p", Routes: []string{"GET /ok"}}, nil
+			}
+			return nil, ErrUnauthorized
+		},
+		CacheTTL: -1,
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, authz, query, cookie string) {
+		lastIdentity = nil
+		req := httptest.NewRequest("GET", "/ok", nil)
+		req.URL.RawQuery = query
+		req.Header["Authorization"] = []string{authz}
+		req.Header["Cookie"] = []string{cookie}
+		reached := false
+		rec := httptest.NewRecorder()
+		a.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })).ServeHTTP(rec, req)
+		for _, v := range lastIdentity {
+			if strings.TrimSpace(v) == "" {
+				t.Fatalf("called with a blank identity %q", lastIdentity)
+			}
+		}
+		if reached != (rec.Code == 200) || reached && authz != "Bearer ok" {
+			t.Fatalf("reached=%v status=%d for %q", reached, rec.Code, authz)
+		}
+	})
+}
