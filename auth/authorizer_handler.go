@@ -64,19 +64,21 @@ func (a *Authorizer) Handler(next http.Handler) http.Handler {
 			route = cleanPath(r.URL.Path)
 		}
 		now := a.now()
-		idKey := cacheKey(vals, stage, "", "", false)
-		routeKey := cacheKey(vals, stage, r.Method, r.URL.Path, true)
 		var out *outcome
 		if a.cache != nil {
-			if out = a.cache.get(idKey, now); out == nil {
-				out = a.cache.get(routeKey, now)
-			}
+			out = a.cache.get(cacheKey(vals, stage, "", "", false), now)
 		}
 		if out == nil {
-			req := &AuthorizerRequest{Identity: append([]string(nil), vals...), Method: r.Method, Route: route, Path: r.URL.Path, Stage: stage}
-			if out, err = a.call(r.Context(), routeKey, req); err != nil {
-				a.failed(w, r, err)
-				return
+			routeKey := cacheKey(vals, stage, r.Method, r.URL.Path, true)
+			if a.cache != nil {
+				out = a.cache.get(routeKey, now)
+			}
+			if out == nil {
+				req := &AuthorizerRequest{Identity: append([]string(nil), vals...), Method: r.Method, Route: route, Path: r.URL.Path, Stage: stage}
+				if out, err = a.call(r.Context(), routeKey, req); err != nil {
+					a.failed(w, r, err)
+					return
+				}
 			}
 		}
 		switch {
