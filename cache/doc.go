@@ -45,10 +45,14 @@
 //     without being keyed, such as X-Forwarded-Host or
 //     X-HTTP-Method-Override (the forwarding headers are keyed instead when
 //     the gateway trusts the peer that sent them);
-//   - its body is at most [MaxEntryBytes] and the handler did not flush.
+//   - it is not an event stream (text/event-stream), its body is at most
+//     [MaxEntryBytes], and it is complete (as long as its Content-Length).
 //
 // A response that may not be stored is streamed to its client as it comes,
-// never buffered beyond [MaxEntryBytes].
+// never buffered beyond [MaxEntryBytes]. A handler that flushes, as the
+// gateway's reverse proxy does for upstream responses without
+// Content-Length, reaches its client as it writes and is still stored once
+// complete.
 //
 // The route's [TTL] is capped by the response's own s-maxage, max-age or
 // Expires, less its Age, unless [RespectUpstreamMaxAge] is off. A response
@@ -81,9 +85,10 @@
 // Concurrent misses on one key make one upstream call: the first request
 // calls upstream and the others wait and receive its response, when that
 // response may be stored. As soon as it turns out that it may not (it is
-// private, too large, or streamed), each waiting request makes its own
-// call, so no response meant for one caller reaches another, and no one
-// waits for a stream to end.
+// private, too large, or an event stream), each waiting request makes its
+// own call, so no response meant for one caller reaches another, and no one
+// waits for an event stream to end. Give other endless streams on a cached
+// route Cache-Control: no-store.
 //
 // # Stores
 //

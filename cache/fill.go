@@ -45,6 +45,11 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *f
 	if rec.status == 0 {
 		rec.WriteHeader(http.StatusOK)
 	}
+	if !rec.passed && !rec.complete() {
+		// Sent as it is, the short body tells the client that the
+		// response broke off.
+		rec.pass()
+	}
 	if rec.passed {
 		return
 	}
@@ -56,6 +61,9 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *f
 	}
 	if f != nil {
 		h.c.flights.land(key, f, e)
+	}
+	if rec.streamed {
+		return
 	}
 	var age []string
 	if e.initialAge > 0 {

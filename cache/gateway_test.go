@@ -1,7 +1,10 @@
 package cache_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -127,5 +130,66 @@ func TestGatewayReportsRouteMistakes(t *testing.T) {
 	err = gw.Build()
 	if err == nil || !strings.Contains(err.Error(), "TTL") || !strings.Contains(err.Error(), "/slow") {
 		t.Fatalf("Build() = %v", err)
+	}
+}
+
+// TestChunkedUpstreamThroughGateway checks that a response without
+// Content-Length, which the gateway's reverse proxy flushes after every
+// write, reaches concurrent first clients whole and is then served from
+// the cache.
+func TestChunkedUpstreamThroughGateway(t *testing.T) {
+	up := gatewaytest.NewUpstream(t)
+	release := make(chan struct{})
+	up.Handle(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		for i := range 4 {
+			_, _ = w.Write([]byte(strings.Repeat(string(rune('a'+i)), 1500)))
+			_ = http.NewResponseController(w).Flush()
+		}
+	}))
+	c, err := cache.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gateway.New()
+	gw.OnClose(c.Close)
+	defer gw.Close()
+	gw.GET("/big").Use(c.Handler).Proxy(gw.Upstream("up", up.URL), "/big")
+	if err := gw.Build(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	get := func() (string, string) {
+		resp, err := srv.Client().Get(srv.URL + "/big")
+		if err != nil {
+			t.Error(err)
+			return "", ""
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.Header.Get("X-Cache"), string(body)
+	}
+	want := strings.Repeat("a", 1500) + strings.Repeat("b", 1500) + strings.Repeat("c", 1500) + strings.Repeat("d", 1500)
+	var wg sync.WaitGroup
+	results := make([][2]string, 4)
+	for i := range results {
+		wg.Go(func() {
+			xc, body := get()
+			results[i] = [2]string{xc, body}
+		})
+	}
+	for up.Count() == 0 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	for i, res := range results {
+		if res[1] != want {
+			t.Errorf("response %d: %d bytes", i, len(res[1]))
+		}
+	}
+	if xc, body := get(); xc != "Hit" || body != want {
+		t.Errorf("after the miss: X-Cache %q, %d bytes", xc, len(body))
 	}
 }

@@ -266,22 +266,57 @@ func TestLargeResponsePassesThrough(t *testing.T) {
 	expect(t, do(h, "GET", "/d"), StatusMiss, big)
 }
 
-func TestFlushPassesThrough(t *testing.T) {
+// TestFlushedResponseIsStoredWhenComplete checks that a handler that
+// flushes (as a reverse proxy does for a response without Content-Length)
+// reaches its client as it writes, and is stored once complete.
+func TestFlushedResponseIsStoredWhenComplete(t *testing.T) {
 	c, _ := newTestCache(t)
 	o := &origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
-		_, _ = w.Write([]byte("event "))
+		_, _ = w.Write([]byte("part "))
 		if err := http.NewResponseController(w).Flush(); err != nil {
 			t.Errorf("flush: %v", err)
 		}
 		_, _ = w.Write([]byte(strconv.FormatInt(n, 10)))
 	}}
 	h := c.Handler(o)
-	rec := do(h, "GET", "/stream")
-	expect(t, rec, StatusMiss, "event 1")
+	rec := do(h, "GET", "/chunked")
+	expect(t, rec, StatusMiss, "part 1")
 	if !rec.Flushed {
 		t.Error("flush did not reach the client")
 	}
-	expect(t, do(h, "GET", "/stream"), StatusMiss, "event 2")
+	expect(t, do(h, "GET", "/chunked"), StatusHit, "part 1")
+}
+
+func TestEventStreamIsNotStored(t *testing.T) {
+	c, _ := newTestCache(t)
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+		_, _ = w.Write([]byte("data: " + strconv.FormatInt(n, 10) + "\n\n"))
+	}})
+	expect(t, do(h, "GET", "/events"), StatusMiss, "data: 1\n\n")
+	expect(t, do(h, "GET", "/events"), StatusMiss, "data: 2\n\n")
+}
+
+func TestFlushedResponseOverTheLimitIsNotStored(t *testing.T) {
+	c, _ := newTestCache(t, MaxEntryBytes(8))
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		for _, part := range []string{"12345", "67890", strconv.FormatInt(n, 10)} {
+			_, _ = w.Write([]byte(part))
+			http.NewResponseController(w).Flush()
+		}
+	}})
+	expect(t, do(h, "GET", "/big"), StatusMiss, "12345678901")
+	expect(t, do(h, "GET", "/big"), StatusMiss, "12345678902")
+}
+
+func TestTruncatedResponseIsNotStored(t *testing.T) {
+	c, _ := newTestCache(t)
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		w.Header().Set("Content-Length", "100")
+		_, _ = w.Write([]byte("only part " + strconv.FormatInt(n, 10)))
+	}})
+	expect(t, do(h, "GET", "/t"), StatusMiss, "only part 1")
+	expect(t, do(h, "GET", "/t"), StatusMiss, "only part 2")
 }
 
 func TestEmptyHandlerIsStoredAs200(t *testing.T) {
