@@ -253,6 +253,11 @@ func TestKeyManager(t *testing.T) {
 	if _, _, err := m.Create(ctx, APIKey{ID: "k1"}); !errors.Is(err, ErrKeyExists) {
 		t.Fatalf("duplicate id: %v", err)
 	}
+	for _, id := range []string{"a b", "tab\t", strings.Repeat("x", 129), "é"} {
+		if _, _, err := m.Create(ctx, APIKey{ID: id}); err == nil {
+			t.Errorf("id %q accepted", id)
+		}
+	}
 	if _, err := m.Import(ctx, APIKey{ID: "k2"}, "short"); err == nil {
 		t.Fatal("short import accepted")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -59,12 +60,9 @@ func (m *KeyManager) now() time.Time {
 // empty ID gets a random one. It returns the secret, which cannot be
 // recovered later, and the stored record.
 func (m *KeyManager) Create(ctx context.Context, spec APIKey) (string, *APIKey, error) {
-	k := spec.Clone()
-	if k.ID == "" {
-		k.ID = newKeyID()
-	}
-	if len(k.ID) > 128 {
-		return "", nil, errors.New("auth: API key id longer than 128 bytes")
+	k, err := newRecord(spec)
+	if err != nil {
+		return "", nil, err
 	}
 	secret := GenerateKey()
 	now := m.now()
@@ -84,15 +82,29 @@ func (m *KeyManager) Import(ctx context.Context, spec APIKey, secret string) (*A
 	if !validKey(secret) {
 		return nil, fmt.Errorf("auth: imported API key must be %d to %d visible ASCII characters", MinKeyLength, MaxKeyLength)
 	}
-	k := spec.Clone()
-	if k.ID == "" {
-		k.ID = newKeyID()
+	k, err := newRecord(spec)
+	if err != nil {
+		return nil, err
 	}
 	now := m.now()
 	k.CreatedAt = now
 	k.Secrets = []KeySecret{{Hash: HashKey(secret), CreatedAt: now}}
 	if err := m.Store.Create(ctx, k); err != nil {
 		return nil, fmt.Errorf("auth: import API key %q: %w", k.ID, err)
+	}
+	return k, nil
+}
+
+// newRecord copies spec for a new key, giving it a random ID when it has
+// none. IDs appear in logs, metrics and rate-limit keys, so they are 1 to
+// 128 visible ASCII characters.
+func newRecord(spec APIKey) (*APIKey, error) {
+	k := spec.Clone()
+	if k.ID == "" {
+		k.ID = newKeyID()
+	}
+	if len(k.ID) > 128 || strings.IndexFunc(k.ID, func(c rune) bool { return c <= ' ' || c >= 0x7f }) >= 0 {
+		return nil, fmt.Errorf("auth: API key id %q must be 1 to 128 visible ASCII characters", k.ID)
 	}
 	return k, nil
 }
