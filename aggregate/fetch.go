@@ -6,10 +6,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 
+	"github.com/gatewaykit/gateway/breaker"
 	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/problem"
+	"github.com/gatewaykit/gateway/proxy"
 )
 
 // failure describes why a leg failed. reason is the short text shown in the
@@ -38,7 +40,7 @@ func (a *Aggregate) fetch(ctx context.Context, r *http.Request, info *reqctx.Inf
 		return
 	}
 	start := a.now()
-	resp, err := send(l, r, req)
+	resp, err := send(l, req)
 	rs.latency = a.now().Sub(start)
 	if err != nil {
 		rs.fail = transportFailure(ctx, err)
@@ -77,42 +79,33 @@ func (a *Aggregate) fetch(ctx context.Context, r *http.Request, info *reqctx.Inf
 	a.process(l, rs, len(a.legs))
 }
 
-// send performs the call through the leg's upstream.
-func send(l *leg, in, req *http.Request) (*http.Response, error) {
-	target, err := l.up.Next(in)
-	if err != nil {
-		return nil, err
-	}
-	u := req.URL
-	u.Scheme, u.Host = target.Scheme, target.Host
-	if base := target.EscapedPath(); base != "" && base != "/" {
-		if u.RawPath != "" {
-			u.RawPath = trimSlash(base) + u.RawPath
-		}
-		p, _ := url.PathUnescape(trimSlash(base))
-		u.Path = p + u.Path
-	}
-	return l.up.Transport().RoundTrip(req)
-}
-
-func trimSlash(s string) string {
-	if len(s) > 0 && s[len(s)-1] == '/' {
-		return s[:len(s)-1]
-	}
-	return s
+// send performs the call through the leg's upstream, which picks a healthy
+// target and applies its breaker, retries and timeout.
+func send(l *leg, req *http.Request) (*http.Response, error) {
+	return l.up.Do(req)
 }
 
 // transportFailure classifies an error from the transport or while reading
 // the body.
 func transportFailure(ctx context.Context, err error) failure {
-	var ne net.Error
+	var (
+		ne net.Error
+		p  *problem.Problem
+	)
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded),
 		errors.Is(err, context.DeadlineExceeded),
-		errors.As(err, &ne) && ne.Timeout():
+		errors.As(err, &ne) && ne.Timeout(),
+		errors.As(err, &p) && p.Status == http.StatusGatewayTimeout:
 		return failure{reason: "timeout", status: http.StatusGatewayTimeout}
 	case ctx.Err() != nil:
 		return failure{reason: "canceled", status: http.StatusBadGateway}
+	case errors.Is(err, breaker.ErrOpen):
+		return failure{reason: "circuit open", status: http.StatusServiceUnavailable}
+	case errors.Is(err, proxy.ErrNoHealthyTarget):
+		return failure{reason: "no healthy target", status: http.StatusServiceUnavailable}
+	case errors.Is(err, proxy.ErrStageVariable):
+		return failure{reason: "unresolved target", status: http.StatusInternalServerError}
 	default:
 		return failure{reason: "unreachable", status: http.StatusBadGateway}
 	}

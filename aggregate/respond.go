@@ -105,6 +105,12 @@ func (a *Aggregate) fail(w http.ResponseWriter, r *http.Request, info *reqctx.In
 		info.SetError("INTEGRATION_TIMEOUT")
 	case http.StatusBadRequest:
 		info.SetError("BAD_REQUEST")
+	case http.StatusServiceUnavailable:
+		if rs.fail.reason == "circuit open" {
+			info.SetError("CIRCUIT_OPEN")
+		} else {
+			info.SetError("INTEGRATION_FAILURE")
+		}
 	default:
 		info.SetError("INTEGRATION_FAILURE")
 	}
@@ -129,6 +135,8 @@ func (a *Aggregate) fail(w http.ResponseWriter, r *http.Request, info *reqctx.In
 		detail = "The request cannot be forwarded to the backends."
 	case http.StatusInternalServerError:
 		detail = "The route is not configured correctly."
+	case http.StatusServiceUnavailable:
+		detail = "A backend is unavailable."
 	default:
 		detail = "A backend call failed."
 	}

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"encoding/binary"
 	"errors"
 	"unicode/utf8"
 )
@@ -29,7 +30,7 @@ var strPlain = func() (t [256]bool) {
 // invalid UTF-8 inside strings, which [repairUTF8] replaces; everything
 // else that is not JSON is an error.
 func check(b []byte, maxDepth int) (badUTF8 bool, err error) {
-	var stack [maxDepthLimit / 64]uint64 // bit set: the container is an object
+	var stack [maxDepthLimit]bool // the container at each depth is an object
 	depth := 0
 	i := skipWS(b, 0)
 	for {
@@ -43,11 +44,7 @@ func check(b []byte, maxDepth int) (badUTF8 bool, err error) {
 				return badUTF8, errDepth
 			}
 			obj := c == '{'
-			if obj {
-				stack[depth/64] |= 1 << (depth % 64)
-			} else {
-				stack[depth/64] &^= 1 << (depth % 64)
-			}
+			stack[depth] = obj
 			depth++
 			i = skipWS(b, i+1)
 			if i < len(b) && (obj && b[i] == '}' || !obj && b[i] == ']') {
@@ -98,7 +95,7 @@ func check(b []byte, maxDepth int) (badUTF8 bool, err error) {
 			if i >= len(b) {
 				return badUTF8, errSyntax
 			}
-			obj := stack[(depth-1)/64]&(1<<((depth-1)%64)) != 0
+			obj := stack[depth-1]
 			c := b[i]
 			if c == ',' {
 				i = skipWS(b, i+1)
@@ -139,6 +136,9 @@ func memberKey(b []byte, i int) (int, bool, error) {
 }
 
 func skipWS(b []byte, i int) int {
+	if i < len(b) && b[i] > ' ' {
+		return i
+	}
 	for i < len(b) {
 		switch b[i] {
 		case ' ', '\t', '\n', '\r':
@@ -162,6 +162,7 @@ func literal(b []byte, i int, lit string) (int, error) {
 func scanString(b []byte, i int) (end int, badUTF8 bool, err error) {
 	i++
 	for {
+		i = skipPlain(b, i)
 		for i < len(b) && strPlain[b[i]] {
 			i++
 		}
@@ -197,6 +198,27 @@ func scanString(b []byte, i int) (end int, badUTF8 bool, err error) {
 			i += n
 		}
 	}
+}
+
+// Byte-parallel tests on 8 bytes at a time.
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// skipPlain advances i over bytes that need no attention in a string, 8 at
+// a time, stopping at (or a little before) the first one that does.
+func skipPlain(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		quote := x ^ (lows * '"')
+		slash := x ^ (lows * '\\')
+		special := (x - lows*0x20) | (quote-lows)&^quote | (slash-lows)&^slash | x
+		if special&highs != 0 {
+			return i
+		}
+	}
+	return i
 }
 
 func isHex(c byte) bool {

@@ -48,6 +48,7 @@ func skipValue(b []byte, i int) int {
 func skipString(b []byte, i int) int {
 	i++
 	for i < len(b) {
+		i = skipPlain(b, i)
 		for i < len(b) && b[i] != '"' && b[i] != '\\' {
 			i++
 		}
