@@ -40,7 +40,8 @@ type engine struct {
 	failOpen bool
 	fallback Store
 	now      func() time.Time
-	onError  func(error)
+	name     string
+	onError  func(limiter string, err error)
 	headers  bool
 	render   func(http.ResponseWriter, *http.Request, error)
 
@@ -53,7 +54,7 @@ func newEngine(c *config) *engine {
 	e := &engine{
 		store: c.store, timeout: c.timeout, backoff: c.backoff,
 		failOpen: c.failOpen, fallback: c.fallback, now: c.now,
-		onError: c.onError, headers: c.headers, render: c.errorHandler,
+		name: c.name, onError: c.onError, headers: c.headers, render: c.errorHandler,
 	}
 	// Only the MemoryStore itself is trusted never to fail or block; a
 	// type that embeds one may do anything.
@@ -104,7 +105,7 @@ func (e *engine) take(ctx context.Context, req Request) (Result, error) {
 	}
 	e.storeErrors.Add(1)
 	if e.onError != nil {
-		e.onError(err)
+		e.onError(e.name, err)
 	}
 	if e.backoff > 0 {
 		e.downUntil.Store(now + int64(e.backoff))

@@ -36,8 +36,8 @@ func TestFailOpenBacksOffAndRecovers(t *testing.T) {
 	f := &flakyStore{MemoryStore: memStore(t, c, 0)}
 	var seen atomic.Int64
 	lim := newLimiter(t, PerMinute(1), Name("n"), WithStore(f), Clock(c.Now), Backoff(5*time.Second),
-		OnStoreError(func(err error) {
-			if errors.Is(err, errDown) {
+		OnStoreError(func(name string, err error) {
+			if name == "n" && errors.Is(err, errDown) {
 				seen.Add(1)
 			}
 		}))

@@ -32,7 +32,7 @@ type config struct {
 	timeout      time.Duration
 	backoff      time.Duration
 	now          func() time.Time
-	onError      func(error)
+	onError      func(limiter string, err error)
 	defaultPlan  string
 	errs         []error
 }
@@ -133,9 +133,11 @@ func Clock(now func() time.Time) Option {
 	return func(c *config) { c.now = now }
 }
 
-// OnStoreError calls fn with every error of the store, for logs and
-// metrics. fn must be safe for concurrent use and return quickly.
-func OnStoreError(fn func(error)) Option {
+// OnStoreError calls fn with the limiter's [Name] and every error of its
+// store (including timeouts), for logs and metrics. It is not called while
+// the limiter backs off. fn must be safe for concurrent use and return
+// quickly.
+func OnStoreError(fn func(limiter string, err error)) Option {
 	return func(c *config) { c.onError = fn }
 }
 
