@@ -29,7 +29,8 @@ func (a *Aggregate) respond(w http.ResponseWriter, r *http.Request, info *reqctx
 			latency = int64(rs.latency)
 		}
 		if rs.val == nil && rs.fail.reason == "" {
-			rs.fail = failure{reason: "canceled", status: http.StatusBadGateway}
+			// Not run: an earlier required leg failed.
+			rs.fail = failure{reason: "skipped", status: http.StatusBadGateway}
 		}
 		if rs.fail.reason == "" {
 			continue
@@ -38,7 +39,7 @@ func (a *Aggregate) respond(w http.ResponseWriter, r *http.Request, info *reqctx
 		if rs.fail.status != http.StatusGatewayTimeout {
 			allTimeouts = false
 		}
-		if !a.legs[i].optional && (decider < 0 || ru.res[decider].fail.reason == "canceled") {
+		if !a.legs[i].optional && (decider < 0 || !decisive(ru.res[decider].fail.reason)) {
 			decider = i
 		}
 	}
@@ -49,7 +50,7 @@ func (a *Aggregate) respond(w http.ResponseWriter, r *http.Request, info *reqctx
 	if failed == len(a.legs) && decider < 0 {
 		decider = 0
 		for i := range ru.res {
-			if ru.res[i].fail.reason != "canceled" {
+			if decisive(ru.res[i].fail.reason) {
 				decider = i
 				break
 			}
@@ -152,3 +153,7 @@ func (a *Aggregate) fail(w http.ResponseWriter, r *http.Request, info *reqctx.In
 	}
 	a.onError(w, r, p)
 }
+
+// decisive reports whether a failure is a cause rather than a consequence
+// of another leg's failure.
+func decisive(reason string) bool { return reason != "canceled" && reason != "skipped" }
