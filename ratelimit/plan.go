@@ -23,15 +23,17 @@ type Plan struct {
 	// Quota caps each key's requests per calendar period. If zero, the
 	// plan has no quota. A plan needs a throttle, a quota or both.
 	Quota Quota
-	// Stages lists the gateway stages the plan covers. If empty, it covers
-	// every stage.
+	// Stages lists the gateway stages the plan covers (a gateway that
+	// never deploys serves the stage "$default"). If empty, it covers every
+	// stage.
 	Stages []string
 	// Routes lists the routes the plan covers. Each is a route template
 	// ("/v1/orders/:id") or a route name, optionally preceded by a method
 	// and a space ("POST /v1/orders"); a trailing '*' matches every route
 	// that starts with what precedes it ("/v1/*"). Outside a gateway the
-	// request path stands for the template. If empty, the plan covers every
-	// route.
+	// request path stands for the template. The route is known only after
+	// routing, so plans that list routes belong on a group or a route, not
+	// in gateway-wide middleware. If empty, the plan covers every route.
 	Routes []string
 	// Keys are assigned to the plan when the [Plans] are created.
 	Keys []string
