@@ -35,7 +35,7 @@ type Breaker struct {
 	snap     atomic.Uint64 // gen<<2 | state, for Allow's lock-free closed path
 	expiry   time.Time     // when an open breaker becomes half-open
 	consec   uint32        // consecutive failures while closed
-	probes   uint32        // probes in flight while half-open
+	probes   uint32        // probes admitted while half-open, ignored ones excepted
 	passed   uint32        // probe successes while half-open
 	win      window
 	nextSync time.Time
@@ -132,7 +132,10 @@ func (b *Breaker) Record(t Ticket, o Outcome) {
 		case StateClosed:
 			b.recordClosed(now, o, &ev)
 		case StateHalfOpen:
-			if t.probe && b.probes > 0 {
+			// A probe whose result says nothing gives its place to
+			// another; the others keep theirs, so the half-open breaker
+			// admits MaxRequests probes in all.
+			if t.probe && o == Ignore && b.probes > 0 {
 				b.probes--
 			}
 			switch o {

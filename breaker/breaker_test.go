@@ -176,7 +176,7 @@ func TestOpenIntervalAndHalfOpen(t *testing.T) {
 	c.Advance(time.Nanosecond)
 	wantState(t, b, breaker.StateHalfOpen)
 
-	// Half-open: MaxRequests probes at a time.
+	// Half-open: MaxRequests probes.
 	p1, err1 := b.Allow()
 	p2, err2 := b.Allow()
 	_, err3 := b.Allow()
@@ -198,6 +198,26 @@ func TestOpenIntervalAndHalfOpen(t *testing.T) {
 	if rec.String() != want {
 		t.Fatalf("changes %q, want %q", rec, want)
 	}
+}
+
+// TestHalfOpenAdmitsAtMostMaxRequests checks that a half-open breaker
+// admits MaxRequests probes in all, not MaxRequests at a time: a probe that
+// succeeds does not make room for another before the breaker closes.
+func TestHalfOpenAdmitsAtMostMaxRequests(t *testing.T) {
+	b, c, _ := newBreaker(t, breaker.Settings{ConsecutiveFailures: 1, OpenInterval: time.Second, MaxRequests: 2})
+	attempt(t, b, 500, nil)
+	c.Advance(time.Second)
+	p1, err1 := b.Allow()
+	p2, err2 := b.Allow()
+	if err1 != nil || err2 != nil {
+		t.Fatalf("probes rejected: %v %v", err1, err2)
+	}
+	b.Done(p1, 200, nil)
+	if _, err := b.Allow(); !errors.Is(err, breaker.ErrOpen) {
+		t.Fatalf("a third probe was admitted with MaxRequests 2: %v", err)
+	}
+	b.Done(p2, 200, nil)
+	wantState(t, b, breaker.StateClosed)
 }
 
 func TestHalfOpenFailureReopens(t *testing.T) {

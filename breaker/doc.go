@@ -18,8 +18,9 @@
 // at least [Settings.MinRequests] attempts within the rolling
 // [Settings.Window]. An open breaker rejects every attempt, without calling
 // the upstream, for [Settings.OpenInterval]; then it is half-open and admits
-// at most [Settings.MaxRequests] probes at a time. That many successes in a
-// row close it; one failure opens it again. [Settings.OnStateChange] is
+// at most [Settings.MaxRequests] probes (a probe the client abandoned gives
+// its place to another). That many successes close it; one failure opens it
+// again. [Settings.OnStateChange] is
 // called on every change and [Breaker.State] reads the state.
 //
 // By default ([DefaultClassify]) connection errors, timeouts and 5xx

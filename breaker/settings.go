@@ -37,8 +37,9 @@ type Settings struct {
 	// Name identifies the breaker in callbacks and in the shared store,
 	// usually the upstream's name. Required.
 	Name string
-	// MaxRequests is the number of probes a half-open breaker admits at once,
-	// and the number of consecutive probe successes that close it. If 0, 1.
+	// MaxRequests is the number of probes a half-open breaker admits, and
+	// the number of probe successes that close it; a probe whose result is
+	// ignored (the client went away) gives its place to another. If 0, 1.
 	MaxRequests uint32
 	// ConsecutiveFailures trips the breaker after that many failures in a
 	// row. If 0 and FailureRatio is 0 too, 5; if 0 with a FailureRatio, only
