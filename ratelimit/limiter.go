@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Limiter throttles requests, and counts them against a quota when one is
@@ -108,6 +109,16 @@ func (l *Limiter) UpdateQuota(ctx context.Context, key string, reset bool, exten
 		return QuotaStatus{}, errors.New("ratelimit: the limiter has no quota")
 	}
 	return l.store.UpdateQuota(ctx, QuotaUpdate{Scope: l.req.Scope, Key: shortKey(key), Quota: l.req.Quota, Reset: reset, Extend: extend})
+}
+
+// Usage returns the requests admitted for key on each day from the day of
+// from to the day of to, in the time zone of the limiter's quota. Only a
+// limiter with a quota records usage.
+func (l *Limiter) Usage(ctx context.Context, key string, from, to time.Time) ([]DailyUsage, error) {
+	if l.req.Quota.IsZero() {
+		return nil, errors.New("ratelimit: the limiter has no quota")
+	}
+	return l.store.Usage(ctx, UsageQuery{Scope: l.req.Scope, Key: shortKey(key), Offset: l.req.Quota.offset, From: from, To: to})
 }
 
 // Stats returns the limiter's counters.

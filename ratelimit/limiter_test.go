@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -108,6 +109,13 @@ func TestLimiterQuotaRefusal(t *testing.T) {
 	}
 	if st, _ := lim.Quota(context.Background(), "c1"); st.Used != 2 || st.Remaining != 0 {
 		t.Fatalf("quota after extension %+v", st)
+	}
+	days, err := lim.Usage(context.Background(), "c1", epoch, epoch)
+	if err != nil || fmt.Sprint(days) != "[{2025-01-15 3}]" {
+		t.Fatalf("usage %v %v", days, err)
+	}
+	if _, err := newLimiter(t, PerSecond(1)).Usage(context.Background(), "c1", epoch, epoch); err == nil {
+		t.Fatal("usage of a limiter without quota")
 	}
 	if s := lim.Stats(); s.QuotaExceeded != 1 || s.Throttled != 0 {
 		t.Fatalf("stats %+v", s)
