@@ -21,7 +21,8 @@
 // # Keys
 //
 // By default a limiter counts every request against one key. [ByAPIKey],
-// [ByPrincipal], [ByIP], [ByHeader] and [ByFunc] count per client instead.
+// [ByPrincipal], [ByIP], [ByIPPrefix], [ByHeader] and [ByFunc] count per
+// client instead.
 // The principal keys read the caller authenticated by a block in front of
 // the limiter; a request without one passes untouched and creates no
 // state, so requests that authentication refuses cannot fill the store.

@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/textproto"
 
@@ -62,6 +63,31 @@ func ByIP() Option {
 				return a.String(), true
 			}
 			return r.RemoteAddr, true
+		}})
+	}
+}
+
+// ByIPPrefix counts requests per client network: the address, resolved as
+// for [ByIP], masked to its first v4 bits for IPv4 and v6 bits for IPv6.
+// ByIPPrefix(32, 64) treats an IPv6 /64, which one client usually holds
+// whole, as one client.
+func ByIPPrefix(v4, v6 int) Option {
+	return func(c *config) {
+		if v4 < 0 || v4 > 32 || v6 < 0 || v6 > 128 {
+			c.errs = append(c.errs, fmt.Errorf("ratelimit: ByIPPrefix(%d, %d): the lengths must be within 0..32 and 0..128", v4, v6))
+			return
+		}
+		c.setKey(keyFunc{fn: func(r *http.Request) (string, bool) {
+			a := clientip.From(r)
+			if !a.IsValid() {
+				return r.RemoteAddr, true
+			}
+			bits := v6
+			if a.Is4() {
+				bits = v4
+			}
+			p, _ := a.Prefix(bits)
+			return p.String(), true
 		}})
 	}
 }

@@ -173,6 +173,8 @@ func TestLimiterKeys(t *testing.T) {
 		{"principal", ByPrincipal(), withPrincipal(get(), alice), withPrincipal(get(), bob), get()},
 		{"ip through gateway", ByIP(), inGateway("203.0.113.7"), inGateway("203.0.113.8"), nil},
 		{"ip of peer", ByIP(), get(), func() *http.Request { r := get(); r.RemoteAddr = "[2001:db8::1]:80"; return r }(), nil},
+		{"ip prefix v6", ByIPPrefix(24, 64), inGateway("2001:db8:0:1::1"), inGateway("2001:db8:0:2::1"), nil},
+		{"ip prefix v4", ByIPPrefix(24, 64), inGateway("203.0.113.7"), inGateway("203.0.114.7"), nil},
 		{"header", ByHeader("x-tenant"), header("t1"), header("t2"), header("")},
 		{"func", ByFunc(func(r *http.Request) (string, bool) { return r.URL.Query().Get("k"), r.URL.Query().Has("k") }),
 			httptest.NewRequest("GET", "/?k=1", nil), httptest.NewRequest("GET", "/?k=2", nil), get()},
@@ -247,6 +249,7 @@ func TestNewErrors(t *testing.T) {
 		{"nil store", PerSecond(1), []Option{WithStore(nil)}, "needs a store"},
 		{"bad name", PerSecond(1), []Option{Name(`a"b`)}, "invalid name"},
 		{"default plan", PerSecond(1), []Option{DefaultPlan("x")}, "Plans only"},
+		{"bad prefix", PerSecond(1), []Option{ByIPPrefix(33, 64)}, "lengths must be"},
 		{"negative timeout", PerSecond(1), []Option{Timeout(-time.Second)}, "negative timeout"},
 	}
 	for _, tt := range tests {
@@ -259,5 +262,18 @@ func TestNewErrors(t *testing.T) {
 	}
 	if _, err := New(Limit{}, WithQuota(Weekly(5))); err != nil {
 		t.Fatalf("quota-only limiter: %v", err)
+	}
+}
+
+func TestByIPPrefixGroupsNetworks(t *testing.T) {
+	h := newLimiter(t, PerMinute(1), ByIPPrefix(24, 64)).Handler(ok)
+	from := func(addr string) int {
+		r := get()
+		r.RemoteAddr = addr
+		return serve(h, r).Code
+	}
+	codes := []int{from("[2001:db8:0:1::1]:1"), from("[2001:db8:0:1:ffff::9]:2"), from("198.51.100.1:3"), from("198.51.100.200:4")}
+	if fmt.Sprint(codes) != "[204 429 204 429]" {
+		t.Fatalf("codes %v: addresses of one network are not limited together", codes)
 	}
 }
