@@ -141,8 +141,8 @@ func (a *JWTAuth) Middleware() func(http.Handler) http.Handler { return a.Handle
 // request.
 func (a *JWTAuth) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for i := range a.headers {
-			delete(r.Header, a.headers[i].Header)
+		if len(a.headers) > 0 {
+			a.stripClaimHeaders(r.Header)
 		}
 		tok, err := extractToken(r, a.cfg.Sources)
 		if err == nil && tok == "" {

@@ -44,7 +44,9 @@ type JWTConfig struct {
 	ScopeClaims []string
 	// ClaimHeaders copy claims to request headers for the handlers and
 	// upstreams after this block. Client-sent headers of those names are
-	// always removed first.
+	// always removed first, in any letter case and also when spelled with
+	// underscores for dashes, which many upstream frameworks read as the
+	// same header.
 	ClaimHeaders []ClaimHeader
 	// Realm is sent in the WWW-Authenticate challenge. If empty, no realm
 	// is sent.

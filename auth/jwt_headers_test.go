@@ -1,0 +1,72 @@
+package auth
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// TestJWTClaimHeadersStripVariants checks that a client cannot smuggle a
+// claim header past the block under another spelling that upstreams read
+// as the same header, whether or not the token carries the claim.
+func TestJWTClaimHeadersStripVariants(t *testing.T) {
+	clock := newTestClock()
+	k := rsaTestKey(t, 0, "k1")
+	a := newTestJWT(t, JWTConfig{
+		Issuers:      []Issuer{{Issuer: testIss, Keys: []any{k.pub}, Audiences: []string{testAud}}},
+		ClaimHeaders: []ClaimHeader{{Claim: "sub", Header: "X-User-Id"}, {Claim: "tenant", Header: "X-Tenant"}},
+		Now:          clock.Now,
+	})
+	tests := []struct {
+		name, header string
+	}{
+		{"underscores", "X_User_Id"},
+		{"underscores lower case", "x_user_id"},
+		{"mixed separators", "X-User_Id"},
+		{"non-canonical key", "x-user-id"},
+		{"absent claim, underscores", "X_Tenant"},
+		{"absent claim, non-canonical key", "x-TENANT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := bearer(k.sign(t, claimsAt(clock.Now(), testIss, testAud))) // no tenant claim
+			r.Header[tt.header] = []string{"forged"}
+			r.Header["X-Other"] = []string{"kept"}
+			var hdr http.Header
+			a.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hdr = r.Header.Clone()
+			})).ServeHTTP(httptest.NewRecorder(), r)
+			if hdr == nil {
+				t.Fatal("request rejected")
+			}
+			for name, vals := range hdr {
+				for _, v := range vals {
+					if v == "forged" {
+						t.Fatalf("client-sent %s: %q forwarded", name, v)
+					}
+				}
+			}
+			if hdr.Get("X-User-Id") != "user-1" || hdr.Get("X-Other") != "kept" {
+				t.Fatalf("headers %v", hdr)
+			}
+		})
+	}
+}
+
+func TestSameHeaderName(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"X-User-Id", "X-User-Id", true},
+		{"x_user_id", "X-User-Id", true},
+		{"X-User-Ids", "X-User-Id", false},
+		{"X-User-Ix", "X-User-Id", false},
+		{"X.User.Id", "X-User-Id", false},
+	}
+	for _, tt := range tests {
+		if got := sameHeaderName(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameHeaderName(%q, %q) = %v", tt.a, tt.b, got)
+		}
+	}
+}
