@@ -150,6 +150,29 @@ func TestBodyLimit(t *testing.T) {
 	}
 }
 
+// wrapWriter is a gateway-wide middleware that wraps the response writer,
+// as CORS or compression middleware does.
+type wrapWriter struct{ http.ResponseWriter }
+
+func (w wrapWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func TestBodyLimitUnderWrappedWriter(t *testing.T) {
+	for _, timeout := range []time.Duration{0, time.Minute} {
+		gw := gateway.New(gateway.MaxBodyBytes(4), gateway.Timeout(timeout))
+		gw.Use(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				next.ServeHTTP(wrapWriter{w}, r)
+			})
+		})
+		gw.POST("/upload").HandleFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.ReadAll(r.Body) // ignores the error: the gateway answers
+		})
+		req := httptest.NewRequest("POST", "/upload", strings.NewReader("0123456789"))
+		req.ContentLength = -1
+		gatewaytest.NewClient(t, gw).Do(req).ExpectStatus(http.StatusRequestEntityTooLarge)
+	}
+}
+
 func TestTimeout(t *testing.T) {
 	gw := gateway.New(gateway.Timeout(20 * time.Millisecond))
 	wait := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }

@@ -26,7 +26,7 @@ func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 	if e.timeout <= 0 || isUpgrade(r) {
 		e.next.ServeHTTP(w, r)
 		if body != nil && body.exceeded {
-			if rw, ok := w.(*respwriter.Writer); ok && !rw.Started() {
+			if started, known := responseStarted(w); known && !started {
 				problem.Error(w, r, tooLarge(e.maxBody))
 			}
 		}
@@ -44,6 +44,23 @@ func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 		problem.Error(rw, r, tooLarge(e.maxBody))
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		problem.Error(rw, r, problem.Wrap(context.DeadlineExceeded, http.StatusGatewayTimeout, "The request took longer than the route allows."))
+	}
+}
+
+// responseStarted reports whether a response was begun on w, looking
+// through writers that wrap the gateway's own (middleware installed with
+// Gateway.Use may wrap it, exposing Unwrap like http.ResponseController
+// expects). known is false when w does not lead to the gateway's writer.
+func responseStarted(w http.ResponseWriter) (started, known bool) {
+	for {
+		if rw, ok := w.(*respwriter.Writer); ok {
+			return rw.Started(), true
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return false, false
+		}
+		w = u.Unwrap()
 	}
 }
 
