@@ -65,9 +65,40 @@
 // removing any copy the client sent. Handlers read the caller with
 // [PrincipalFrom] and its claims with [ClaimsFrom].
 //
-// # API keys and custom authorizers
+// # API keys
 //
-// (Documented with the API key and authorizer blocks.)
+// [NewAPIKeys] (or the one-line [APIKeys]) authenticates requests by an API
+// key read from the X-Api-Key header or, if configured, a query parameter.
+// The key is removed from the request before anything else sees it, so
+// neither upstreams nor access logs record it. Keys live in a [KeyStore]:
+// [NewMemoryKeyStore] in process, or redisstore.NewAPIKeyStore shared by
+// many gateway instances, optionally behind a cache ([NewCachedKeyStore]).
+// A [KeyManager] issues keys with [GenerateKey] (256 bits from crypto/rand,
+// shown once), stores only their SHA-256 hash ([HashKey]), rotates them
+// with a grace period during which the old and new secrets both work, and
+// disables or deletes them. Secrets are compared in constant time and
+// unknown keys create no state. A missing key is 401, an unknown,
+// malformed or expired key 401 ([ErrInvalidAPIKey], [ErrAPIKeyExpired]),
+// a disabled key 403 ([ErrAPIKeyDisabled]), two keys in one request 400,
+// and a store that fails or times out 503 ([ErrKeyStoreUnavailable]),
+// never a pass. The principal's KeyID is the key's id, its ID the key's
+// owner, and its claims carry "plan", "key_name" and "tags".
+//
+// # Custom authorizers
+//
+// [NewAuthorizer] (or [CustomAuthorizer]) calls an [AuthorizeFunc] with the
+// values of its identity sources ([IdentityHeader], [IdentityQuery],
+// [IdentityCookie], [IdentityStageVar]); a request missing one is refused
+// with 401 without a call. The function returns a [Decision] (principal
+// id, context passed on as claims, scopes, allowed routes) or refuses with
+// [ErrUnauthorized] or [ErrForbidden]. Outcomes are cached for CacheTTL
+// (300 s by default, at most 3600 s, negative for off) in a bounded LRU
+// keyed by a hash of the identity values. A decision listing Routes serves
+// every route for that identity and is checked against each request's
+// route; a decision without Routes holds only for the method and path it
+// was made for, so an allow cached on one route never opens another.
+// Identical concurrent calls are made once; a failing, panicking or slow
+// function is a 500 or 503 that does not reveal its error.
 //
 // # Errors
 //

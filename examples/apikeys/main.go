@@ -1,9 +1,9 @@
-// Command auth runs a gateway that authenticates with API keys and with a
+// Command apikeys runs a gateway that authenticates with API keys and with a
 // custom authorizer function, answers browsers' CORS preflights itself and
 // keeps an admin route to loopback clients. It sends itself a few requests,
 // prints what happened to each, and exits.
 //
-//	go run ./examples/auth
+//	go run ./examples/apikeys
 //
 // With REDIS_ADDR set (host:port), the API keys live in that Redis and are
 // shared by every gateway using it; without it, or when Redis cannot be
