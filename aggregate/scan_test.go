@@ -125,3 +125,10 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckDoesNotAllocate(t *testing.T) {
+	doc := []byte(`{"a":[1,2.5,-3e2,"x\u00e9\n",true,false,null],"b":{"c":{"d":"` + strings.Repeat("long text ", 20) + `"}}}`)
+	if n := testing.AllocsPerRun(100, func() { _, _ = check(doc, DefaultMaxDepth) }); n != 0 {
+		t.Fatalf("check allocates %v times per run", n)
+	}
+}
