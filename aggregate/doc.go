@@ -19,7 +19,9 @@
 // with a path template filled from the route's parameters, optionally the
 // client's query ([Leg.PassQuery]) and headers ([Leg.PassHeaders]). A leg
 // sends no body; by default its only headers are Accept: application/json
-// and X-Request-Id.
+// and X-Request-Id. Calls go through the upstream's Do method, so the
+// upstream's balancing, health checks, circuit breaker, retries and timeout
+// apply to each leg.
 //
 // Legs run concurrently: one on the request's goroutine and one goroutine
 // for each other leg, all of them finished before ServeHTTP returns. Every
@@ -62,7 +64,19 @@
 // a status outside 2xx, sends a body over its byte limit ([MaxBytes],
 // [Leg.MaxBytes]) or nesting limit ([MaxDepth], [Leg.MaxDepth]), or sends
 // something that is not JSON. Invalid UTF-8 inside strings is not a
-// failure: it is replaced by U+FFFD.
+// failure: it is replaced by U+FFFD. A body is read into memory only up to
+// its limit, so a request holds at most about twice the legs' limits.
+//
+// The reason a leg failed, as the error map shows it, is one of "timeout",
+// "unreachable", "circuit open", "no healthy target", "status N",
+// "response too large", "JSON nested too deeply", "invalid JSON",
+// "encoded response" (a Content-Encoding the leg cannot read), "missing
+// target", "not an object" (an ungrouped leg whose result cannot be merged
+// into an object), "missing field {leg.field}" (a chained value that is
+// absent or not a string, number or boolean), "bad route parameter",
+// "dependency failed", and, for legs stopped because a required leg had
+// already failed, "canceled" or "skipped". A member dropped by a merge
+// conflict is reported as "conflict on NAME".
 //
 //   - Every leg succeeded: 200 with the merged result and
 //     X-Aggregate-Complete: true.
@@ -71,10 +85,12 @@
 //     X-Aggregate-Complete: false and Cache-Control: no-store. With
 //     [ErrorsField], an object result also carries a member mapping each
 //     failed leg's name to a short reason ("timeout", "status 503", …).
-//   - A required leg failed, or every leg did: 502 problem+json, or 504
-//     when the failure was a timeout, through the gateway's error handler
-//     ([ErrorHandler]). With [PassFailure], a backend's error status and
-//     body are passed to the client instead.
+//   - A required leg failed, or every leg did: 502 problem+json, 504 when
+//     the failure was a timeout, 503 when the leg's circuit breaker was open
+//     or its upstream had no healthy target, through the gateway's error
+//     handler ([ErrorHandler]). The first failed required leg decides; once
+//     one fails, the legs still running are canceled. With [PassFailure], a
+//     backend's error status and body are passed to the client instead.
 //
 // The request's reqctx.Info records the number of failed legs
 // (LegFailures), the slowest leg's latency (UpstreamLatency) and, on

@@ -1,0 +1,44 @@
+package aggregate_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gatewaykit/gateway/aggregate"
+	"github.com/gatewaykit/gateway/breaker"
+	"github.com/gatewaykit/gateway/proxy"
+)
+
+func TestOpenBreaker(t *testing.T) {
+	srv := httptest.NewServer(fixed(500, `{}`))
+	defer srv.Close()
+	tr := proxy.NewTransport()
+	defer tr.CloseIdleConnections()
+	up, err := proxy.NewUpstream("flaky", []string{srv.URL}, proxy.WithTransport(tr),
+		proxy.WithBreaker(breaker.Settings{ConsecutiveFailures: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	a := aggregate.New(aggregate.Call(up, "/").Group("flaky"), aggregate.ErrorsField("_errors"))
+	if rec, _ := serve(a, "/x"); rec.Code != http.StatusBadGateway {
+		t.Fatalf("first call: %d", rec.Code)
+	}
+	rec, info := serve(a, "/x")
+	if rec.Code != http.StatusServiceUnavailable || info.ErrorType != "CIRCUIT_OPEN" {
+		t.Fatalf("with the breaker open: %d %q %s", rec.Code, info.ErrorType, rec.Body)
+	}
+	if p := problemOf(t, rec); p["legs"].(map[string]any)["flaky"] != "circuit open" {
+		t.Fatalf("problem %v", p)
+	}
+}
+
+func TestHeadRequest(t *testing.T) {
+	a := aggregate.New(aggregate.Call(backend(t, fixed(200, `{"a":1}`)), "/").Group("a"))
+	rec := httptest.NewRecorder()
+	a.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/x", nil))
+	if rec.Code != 200 || rec.Body.Len() != 0 || rec.Header().Get("Content-Length") != "13" {
+		t.Fatalf("%d %q %v", rec.Code, rec.Body, rec.Header())
+	}
+}
