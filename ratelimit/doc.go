@@ -43,7 +43,8 @@
 // apply to each key assigned to it (by default the API key the principal
 // authenticated with), on the stages and routes it covers. A request whose
 // key is in no plan, or whose plan does not cover it, is refused with 403
-// ([ErrNoPlan]) and creates no state. [Plans.Usage] and [Plans.Report]
+// ([ErrNoPlan]) and creates no state. A plan may add tighter throttles
+// on some of its routes ([RouteThrottle]). [Plans.Usage] and [Plans.Report]
 // return the requests admitted per key per day; [Plans.UpdateQuota]
 // resets or extends a key's remaining quota.
 //

@@ -35,6 +35,10 @@ type Plan struct {
 	// routing, so plans that list routes belong on a group or a route, not
 	// in gateway-wide middleware. If empty, the plan covers every route.
 	Routes []string
+	// RouteThrottles are per-key throttles on some of the plan's routes,
+	// enforced in addition to Throttle, like the method throttling of
+	// Amazon's usage plans.
+	RouteThrottles []RouteThrottle
 	// Keys are assigned to the plan when the [Plans] are created.
 	Keys []string
 }
@@ -46,6 +50,8 @@ type compiledPlan struct {
 	pol    *policy
 	stages []string
 	routes []routeMatch
+	// throttles are the route throttles, in the order given.
+	throttles []routeThrottle
 }
 
 func compilePlan(set string, p *Plan) (*compiledPlan, error) {
@@ -75,21 +81,34 @@ func compilePlan(set string, p *Plan) (*compiledPlan, error) {
 		}
 		cp.routes = append(cp.routes, m)
 	}
+	for i := range p.RouteThrottles {
+		rt, err := compileRouteThrottle(cp, &p.RouteThrottles[i])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ratelimit: plan %q: %w", p.Name, err))
+		}
+		cp.throttles = append(cp.throttles, rt)
+	}
 	return cp, errors.Join(errs...)
 }
 
-// covers reports whether the plan applies to r.
-func (p *compiledPlan) covers(r *http.Request, info *reqctx.Info) bool {
-	var stage, route, name string
-	if info != nil {
-		stage, route, name = info.Stage, info.Route, info.RouteName
-	} else {
-		route = r.URL.Path
+// target is what a plan's stages and routes are matched against.
+type target struct {
+	method, stage, route, name string
+}
+
+func targetOf(r *http.Request, info *reqctx.Info) target {
+	if info == nil {
+		return target{method: r.Method, route: r.URL.Path}
 	}
+	return target{method: r.Method, stage: info.Stage, route: info.Route, name: info.RouteName}
+}
+
+// covers reports whether the plan applies to t.
+func (p *compiledPlan) covers(t *target) bool {
 	if len(p.stages) > 0 {
 		found := false
 		for _, s := range p.stages {
-			if s == stage {
+			if s == t.stage {
 				found = true
 				break
 			}
@@ -102,7 +121,7 @@ func (p *compiledPlan) covers(r *http.Request, info *reqctx.Info) bool {
 		return true
 	}
 	for i := range p.routes {
-		if p.routes[i].match(r.Method, route, name) {
+		if p.routes[i].match(t.method, t.route, t.name) {
 			return true
 		}
 	}

@@ -199,10 +199,22 @@ func (p *Plans) Handler(next http.Handler) http.Handler {
 			cp = p.requestPlan(r, key)
 		}
 		info := reqctx.From(r.Context())
-		if cp == nil || !cp.covers(r, info) {
+		t := targetOf(r, info)
+		if cp == nil || !cp.covers(&t) {
 			info.SetError(errorTypeNoPlan)
 			p.e.render(w, r, problem.Wrap(ErrNoPlan, http.StatusForbidden, "Forbidden."))
 			return
+		}
+		for i := range cp.throttles {
+			rt := &cp.throttles[i]
+			if !rt.m.match(t.method, t.route, t.name) {
+				continue
+			}
+			req := rt.req
+			req.Key = key
+			if !p.e.serve(w, r, rt.pol, req) {
+				return
+			}
 		}
 		req := cp.req
 		req.Key = key

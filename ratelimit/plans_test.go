@@ -230,3 +230,46 @@ func TestPlansFromClaim(t *testing.T) {
 		t.Fatalf("claim of an unknown plan: %d", rec.Code)
 	}
 }
+
+// TestPlanRouteThrottles gives one route of a plan a tighter throttle: it
+// refuses on that route while the plan's other routes, and other keys,
+// still pass, and refused requests do not count against the quota.
+func TestPlanRouteThrottles(t *testing.T) {
+	c := newClock(epoch)
+	p, err := NewPlans([]Plan{{
+		Name: "gold", Throttle: PerSecond(100), Quota: Daily(100), Keys: []string{"k1", "k2"},
+		RouteThrottles: []RouteThrottle{{Route: "POST /v1/orders", Throttle: PerMinute(1)}},
+	}}, Clock(c.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.Handler(ok)
+	steps := []struct {
+		method, key string
+		code        int
+		rateLimit   string
+	}{
+		{"POST", "k1", 204, `"gold-route-1";r=0;t=60, "gold";r=99;t=1, "gold-quota";r=99;t=43200`},
+		{"POST", "k1", 429, `"gold-route-1";r=0;t=60`},
+		{"GET", "k1", 204, `"gold";r=98;t=1, "gold-quota";r=98;t=43200`},
+		{"POST", "k2", 204, `"gold-route-1";r=0;t=60, "gold";r=99;t=1, "gold-quota";r=99;t=43200`},
+	}
+	for i, s := range steps {
+		r, info := keyRequest(s.method, s.key, "prod", "/v1/orders")
+		rec := serve(h, r)
+		if got := strings.Join(rec.Header().Values("RateLimit"), ", "); rec.Code != s.code || got != s.rateLimit {
+			t.Fatalf("step %d: %d %q", i, rec.Code, got)
+		}
+		if s.code == 429 && (info.Limiter != "gold-route-1" || info.LimitDecision != "throttled") {
+			t.Fatalf("step %d: refusal recorded as %q %q", i, info.Limiter, info.LimitDecision)
+		}
+	}
+	if st, _ := p.Quota(ctx, "k1"); st.Used != 2 {
+		t.Fatalf("quota counted %d requests, want the 2 admitted", st.Used)
+	}
+	for _, rt := range []RouteThrottle{{Route: "get /x", Throttle: PerSecond(1)}, {Route: "/x"}} {
+		if _, err := NewPlans([]Plan{{Name: "a", Throttle: PerSecond(1), RouteThrottles: []RouteThrottle{rt}}}); err == nil {
+			t.Fatalf("route throttle %+v accepted", rt)
+		}
+	}
+}
