@@ -40,7 +40,8 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 	if rp != nil {
 		rp.deposit()
 	}
-	var cur *dest // the destination out points at, known once a retry needs it
+	var cur *dest          // the destination out points at, known once a retry needs it
+	var body io.ReadCloser // the next retry's request body, from GetBody
 	idx, retries := first, 0
 	for attempt := 0; ; attempt++ {
 		m := u.members[idx]
@@ -48,6 +49,9 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 		if brk != nil {
 			var err error
 			if tk, err = brk.Allow(); err != nil {
+				if body != nil {
+					_ = body.Close()
+				}
 				closeReqBody(out)
 				return nil, retries, finish(nil, err, cancelAll, nil)
 			}
@@ -63,7 +67,7 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 		}
 		req := out
 		if attempt > 0 {
-			req = retryRequest(out, tctx)
+			req, body = retryRequest(out, tctx, body), nil
 		} else if tctx != out.Context() {
 			req = out.WithContext(tctx)
 		}
@@ -77,7 +81,14 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 		if ann != nil {
 			ann.UpstreamLatency += time.Since(start)
 		}
-		if timer != nil && !timer.Stop() && err != nil {
+		if timer != nil && !timer.Stop() {
+			// The per-try timeout fired: a response that came back at
+			// that moment has a body cut off by the canceled context, so
+			// the attempt timed out whatever the transport returned.
+			if res != nil {
+				_ = res.Body.Close()
+				res = nil
+			}
 			err = errTryTimeout
 		}
 		status := 0
@@ -111,6 +122,10 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 					next = idx
 				}
 			}
+			if again {
+				// A retry is sent only with a fresh copy of the body.
+				body, again = freshBody(out)
+			}
 			if again && rp.withdraw() && wait(ctx, rp.backoff(attempt+1)) {
 				if res != nil {
 					drain(res.Body)
@@ -126,26 +141,15 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 				retries++
 				continue
 			}
+			if body != nil {
+				_ = body.Close()
+			}
 		}
 		if err != nil {
 			closeReqBody(out)
 		}
 		return res, retries, finish(res, err, cancelAll, tcancel)
 	}
-}
-
-// retryRequest returns a copy of out for a retry: its own URL, the context
-// ctx and a fresh body.
-func retryRequest(out *http.Request, ctx context.Context) *http.Request {
-	r := out.WithContext(ctx)
-	u := *out.URL
-	r.URL = &u
-	if out.GetBody != nil {
-		if b, err := out.GetBody(); err == nil {
-			r.Body = b
-		}
-	}
-	return r
 }
 
 // finish ties the contexts the exchange created to the response body, so

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync/atomic"
@@ -154,4 +155,32 @@ func wait(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// retryRequest returns a copy of out for a retry: its own URL, the context
+// ctx and body, the fresh body from freshBody.
+func retryRequest(out *http.Request, ctx context.Context, body io.ReadCloser) *http.Request {
+	r := out.WithContext(ctx)
+	u := *out.URL
+	r.URL = &u
+	if body != nil {
+		r.Body = body
+	}
+	return r
+}
+
+// freshBody returns a new copy of out's body for a retry (nil when out has
+// no body), and false when it cannot be had.
+func freshBody(out *http.Request) (io.ReadCloser, bool) {
+	if out.Body == nil || out.Body == http.NoBody {
+		return nil, true
+	}
+	if out.GetBody == nil {
+		return nil, false
+	}
+	b, err := out.GetBody()
+	if err != nil || b == nil {
+		return nil, false
+	}
+	return b, true
 }
