@@ -7,13 +7,13 @@ import (
 )
 
 // Balancer names a strategy for spreading an upstream's requests over its
-// targets; pass it to [Balance].
+// targets; pass it to [WithBalancer].
 type Balancer int
 
 // The balancing strategies.
 const (
 	// RoundRobin sends requests to the targets in turn, the default. With
-	// [Weights] it is weighted round-robin.
+	// [WithWeights] it is weighted round-robin.
 	RoundRobin Balancer = iota
 	// LeastOutstanding picks two healthy targets at random and sends the
 	// request to the one with fewer requests awaiting an answer (the "power

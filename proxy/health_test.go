@@ -198,3 +198,26 @@ func TestCloseInterruptsAHangingCheck(t *testing.T) {
 		t.Fatalf("an interrupted check counted: %+v %q", u.Health(), log.String())
 	}
 }
+
+// TestHealthCheckSendsTheUpstreamHost checks that the probes of an
+// upstream configured with Host carry that Host, as its requests do, so a
+// virtually hosted target is not taken out for answering 404 to its
+// address.
+func TestHealthCheckSendsTheUpstreamHost(t *testing.T) {
+	vhost := handlerUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != "api.internal" {
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+	var log healthLog
+	u, err := NewUpstream("svc", []string{vhost.URL}, WithTransport(testTransport(t)), Host("api.internal"),
+		WithHealthCheck(HealthCheck{Interval: time.Hour, UnhealthyThreshold: 1}), OnHealthChange(log.change))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	u.probeAll()
+	if !u.Health()[0].Healthy || log.String() != "" {
+		t.Fatalf("target taken out: %+v %q", u.Health(), log.String())
+	}
+}

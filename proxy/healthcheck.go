@@ -10,9 +10,9 @@ import (
 )
 
 // HealthCheck configures active health checks: every Interval, each target
-// is sent GET Path, and a target that fails UnhealthyThreshold checks in a
-// row receives no request until it passes HealthyThreshold in a row. A
-// check passes when the target answers 2xx or 3xx within Timeout. Targets
+// is sent GET Path (with the upstream's [Host], if set), and a target that
+// fails UnhealthyThreshold checks in a row receives no request until it
+// passes HealthyThreshold in a row. A check passes when the target answers 2xx or 3xx within Timeout. Targets
 // using stage variables are not checked. Checks run in the background from
 // [NewUpstream] until [Upstream.Close].
 type HealthCheck struct {
@@ -57,6 +57,7 @@ func (h HealthCheck) normalize() (HealthCheck, error) {
 // canceled by Close.
 type prober struct {
 	cfg    HealthCheck
+	host   string // the Host header, when the upstream sets one
 	client *http.Client
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -67,6 +68,7 @@ func (u *Upstream) startProber(cfg HealthCheck) {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &prober{
 		cfg:    cfg,
+		host:   u.host,
 		client: &http.Client{Transport: u.Transport(), CheckRedirect: noRedirect},
 		ctx:    ctx,
 		cancel: cancel,
@@ -117,6 +119,7 @@ func (p *prober) check(ctx context.Context, d *dest) bool {
 	if err != nil {
 		return false
 	}
+	req.Host = p.host
 	res, err := p.client.Do(req)
 	if err != nil {
 		return false
