@@ -3,6 +3,7 @@ package aggregate
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -207,15 +208,17 @@ const (
 )
 
 // skipPlain advances i over bytes that need no attention in a string, 8 at
-// a time, stopping at (or a little before) the first one that does.
+// a time, and returns the index of the first byte that does (or a point
+// less than 8 bytes from the end). The lowest flagged byte is exact: the
+// borrows that cause false flags only travel upwards from a true one.
 func skipPlain(b []byte, i int) int {
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
 		quote := x ^ (lows * '"')
 		slash := x ^ (lows * '\\')
-		special := (x - lows*0x20) | (quote-lows)&^quote | (slash-lows)&^slash | x
-		if special&highs != 0 {
-			return i
+		special := ((x - lows*0x20) | (quote-lows)&^quote | (slash-lows)&^slash | x) & highs
+		if special != 0 {
+			return i + bits.TrailingZeros64(special)>>3
 		}
 	}
 	return i

@@ -132,3 +132,35 @@ func TestCheckDoesNotAllocate(t *testing.T) {
 		t.Fatalf("check allocates %v times per run", n)
 	}
 }
+
+// TestSkipPlain checks the 8-byte scan against a byte loop for every byte
+// value at every position, alone and after another special byte.
+func TestSkipPlain(t *testing.T) {
+	naive := func(b []byte, i int) int {
+		for i < len(b) && strPlain[b[i]] {
+			i++
+		}
+		return i
+	}
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 24; pos++ {
+			for _, before := range []int{-1, 0x1f, '"', 0x80} {
+				b := []byte(strings.Repeat("a", 24))
+				b[pos] = byte(c)
+				if before >= 0 && pos > 0 {
+					b[pos-1] = byte(before)
+				}
+				got := skipPlain(b, 0)
+				want := naive(b, 0)
+				if got > want || got < want && len(b)-got >= 8 {
+					t.Fatalf("byte %#x at %d after %#x: skipPlain %d, want %d", c, pos, before, got, want)
+				}
+				if got < want {
+					if n := naive(b, got); n != want {
+						t.Fatalf("byte %#x at %d: continuing gives %d, want %d", c, pos, n, want)
+					}
+				}
+			}
+		}
+	}
+}
