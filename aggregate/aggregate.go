@@ -22,6 +22,8 @@ type Aggregate struct {
 	onError     func(http.ResponseWriter, *http.Request, error)
 	now         func() time.Time
 	grouped     bool // every leg is grouped (no runtime collision is possible)
+	body        bool // a leg forwards the client's body
+	maxBody     int64
 	err         error
 	runs        sync.Pool
 }
@@ -44,7 +46,7 @@ func New(parts ...Part) *Aggregate {
 // path, header or limit, duplicate leg names or group keys under [Shallow],
 // and chained references to unknown or later legs.
 func Compile(parts ...Part) (*Aggregate, error) {
-	c := config{maxBytes: DefaultMaxBytes, maxDepth: DefaultMaxDepth}
+	c := config{maxBytes: DefaultMaxBytes, maxDepth: DefaultMaxDepth, maxBody: DefaultMaxBodyBytes}
 	for _, p := range parts {
 		if p == nil {
 			c.errs = append(c.errs, errors.New("nil part"))
@@ -62,6 +64,7 @@ func Compile(parts ...Part) (*Aggregate, error) {
 		onError:     c.errorHandler,
 		now:         c.now,
 		grouped:     true,
+		maxBody:     c.maxBody,
 	}
 	if a.onError == nil {
 		a.onError = problem.Error
@@ -91,6 +94,7 @@ func Compile(parts ...Part) (*Aggregate, error) {
 			c.errs = append(c.errs, errors.New(prefix+": group "+strconv.Quote(cl.group)+" is the ErrorsField name"))
 		}
 		groups[cl.group] = true
+		a.body = a.body || cl.body
 		a.legs = append(a.legs, cl)
 	}
 	if len(c.errs) == 0 {

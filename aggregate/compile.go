@@ -31,6 +31,7 @@ type leg struct {
 	respHeaders []string
 	maxBytes    int64
 	maxDepth    int
+	body        bool
 }
 
 func compileLeg(i int, l *Leg, c *config) (leg, error) {
@@ -49,6 +50,7 @@ func compileLeg(i int, l *Leg, c *config) (leg, error) {
 		respHeaders: append([]string(nil), l.respHeaders...),
 		maxBytes:    l.maxBytes,
 		maxDepth:    l.maxDepth,
+		body:        l.body,
 	}
 	errs := append([]error(nil), l.errs...)
 	if cl.name == "" {

@@ -45,6 +45,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad leg depth", []aggregate.Part{aggregate.Call(up, "/").MaxDepth(5000)}, "MaxDepth"},
 		{"bad limit", []aggregate.Part{aggregate.Call(up, "/"), aggregate.MaxBytes(-1)}, "MaxBytes"},
 		{"bad depth", []aggregate.Part{aggregate.Call(up, "/"), aggregate.MaxDepth(0)}, "MaxDepth"},
+		{"bad body limit", []aggregate.Part{aggregate.Call(up, "/"), aggregate.MaxBodyBytes(0)}, "MaxBodyBytes"},
 		{"bad strategy", []aggregate.Part{aggregate.Call(up, "/"), aggregate.Merge(aggregate.Strategy(9))}, "strategy"},
 		{"empty errors field", []aggregate.Part{aggregate.Call(up, "/"), aggregate.ErrorsField("")}, "ErrorsField"},
 		{"empty name", []aggregate.Part{aggregate.Call(up, "/").Name("")}, "name"},

@@ -17,9 +17,9 @@
 //
 // Each [Call] is a leg: one request to an upstream (see the proxy package)
 // with a path template filled from the route's parameters, optionally the
-// client's query ([Leg.PassQuery]) and headers ([Leg.PassHeaders]). A leg
-// sends no body; by default its only headers are Accept: application/json
-// and X-Request-Id. Calls go through the upstream's Do method, so the
+// client's query ([Leg.PassQuery]), headers ([Leg.PassHeaders]) and body
+// ([Leg.ForwardBody]). By default a leg sends no body and only the headers
+// Accept: application/json and X-Request-Id. Calls go through the upstream's Do method, so the
 // upstream's balancing, health checks, circuit breaker, retries and timeout
 // apply to each leg.
 //

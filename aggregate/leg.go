@@ -33,6 +33,7 @@ type Leg struct {
 	respHeaders []string
 	maxBytes    int64
 	maxDepth    int
+	body        bool
 	errs        []error
 }
 
@@ -57,13 +58,22 @@ func (l *Leg) fail(err error) *Leg {
 	return l
 }
 
-// Method sets the HTTP method of the call (GET by default). Legs send no
-// request body.
+// Method sets the HTTP method of the call (GET by default). A leg sends no
+// request body unless [Leg.ForwardBody] is set.
 func (l *Leg) Method(m string) *Leg {
 	if m == "" || !validToken(m) {
 		return l.fail(errors.New("invalid method " + strconv.Quote(m)))
 	}
 	l.method = m
+	return l
+}
+
+// ForwardBody sends the client's request body, and its Content-Type, with
+// the call. The body is read once, up to the aggregate's [MaxBodyBytes],
+// and given to every leg that forwards it; a larger body is refused with
+// 413.
+func (l *Leg) ForwardBody() *Leg {
+	l.body = true
 	return l
 }
 

@@ -46,6 +46,9 @@ const (
 	DefaultMaxBytes = 1 << 20
 	// DefaultMaxDepth is the default limit of a leg's JSON nesting.
 	DefaultMaxDepth = 64
+	// DefaultMaxBodyBytes is the default limit of a client body forwarded
+	// to legs.
+	DefaultMaxBodyBytes = 1 << 20
 )
 
 // CompleteHeader is the response header that tells whether every leg
@@ -61,6 +64,7 @@ type config struct {
 	now          func() time.Time
 	maxBytes     int64
 	maxDepth     int
+	maxBody      int64
 	errs         []error
 }
 
@@ -131,5 +135,17 @@ func MaxDepth(n int) Option {
 			return
 		}
 		c.maxDepth = n
+	}
+}
+
+// MaxBodyBytes sets the limit of the client's request body that legs with
+// [Leg.ForwardBody] send ([DefaultMaxBodyBytes] unless set).
+func MaxBodyBytes(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			c.errs = append(c.errs, errors.New("MaxBodyBytes must be positive"))
+			return
+		}
+		c.maxBody = n
 	}
 }

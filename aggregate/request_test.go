@@ -209,3 +209,39 @@ func TestResponseHeaders(t *testing.T) {
 		t.Fatalf("headers %v", h)
 	}
 }
+
+func TestForwardBody(t *testing.T) {
+	bodies := make(chan string, 2)
+	h := func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies <- r.Method + " " + r.Header.Get("Content-Type") + " " + string(b)
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}
+	plain, plainRec := recording(t, `{}`, "")
+	a := aggregate.New(
+		aggregate.Call(backend(t, h), "/a").Method("POST").ForwardBody().Group("a"),
+		aggregate.Call(backend(t, h), "/b").Method("PUT").ForwardBody().Group("b"),
+		aggregate.Call(plain, "/c").Group("c"),
+		aggregate.MaxBodyBytes(16),
+	)
+	req := httptest.NewRequest("POST", "/x", strings.NewReader(`{"sku":"A-1"}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec, _ := serveReq(a, req)
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	got := []string{<-bodies, <-bodies}
+	if !(got[0] == `POST application/json {"sku":"A-1"}` && got[1] == `PUT application/json {"sku":"A-1"}` ||
+		got[1] == `POST application/json {"sku":"A-1"}` && got[0] == `PUT application/json {"sku":"A-1"}`) {
+		t.Fatalf("backends got %q", got)
+	}
+	if c := plainRec.last(t); c.ContentLength != 0 || c.Header.Get("Content-Type") != "" {
+		t.Fatalf("a leg without ForwardBody got a body: %d %q", c.ContentLength, c.Header.Get("Content-Type"))
+	}
+
+	req = httptest.NewRequest("POST", "/x", strings.NewReader(`{"sku":"much too long"}`))
+	rec, info := serveReq(a, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || info.ErrorType != "REQUEST_TOO_LARGE" {
+		t.Fatalf("%d %q", rec.Code, info.ErrorType)
+	}
+}

@@ -16,9 +16,10 @@ const maxKeptBuffer = 256 << 10
 
 // run is the state of one request. Runs are pooled per aggregate.
 type run struct {
-	res []result
-	out []byte
-	wg  sync.WaitGroup
+	res  []result
+	out  []byte
+	body []byte // the client's body, for legs that forward it
+	wg   sync.WaitGroup
 }
 
 // result is the outcome of one leg.
@@ -62,6 +63,9 @@ func (a *Aggregate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := reqctx.From(r.Context())
 	ru := a.runs.Get().(*run)
 	defer a.release(ru)
+	if a.body && !a.readClientBody(w, r, info, ru) {
+		return
+	}
 
 	ctx, cancel := context.WithCancel(r.Context())
 	for _, level := range a.levels {
@@ -90,6 +94,7 @@ func (a *Aggregate) release(ru *run) {
 		ru.res[i].reset()
 	}
 	ru.out = keepBuf(ru.out)
+	ru.body = keepBuf(ru.body)
 	a.runs.Put(ru)
 }
 
