@@ -40,20 +40,44 @@ func plainProxy(b *testing.B) *gateway.Gateway {
 // to io.Discard and tracing (server and client spans, batched to an
 // exporter that drops them) on, as in bench/gateway's /observed/users/:id.
 func observedProxy(b *testing.B, timing bool) *gateway.Gateway {
+	return observedProxyWith(b, benchParts{metrics: true, log: true, tracing: true, timing: timing})
+}
+
+// benchParts selects what an observed benchmark turns on.
+type benchParts struct {
+	metrics, log, tracing, timing bool
+	sampler                       sdktrace.Sampler // nil: the SDK's default, every span recorded
+}
+
+func observedProxyWith(b *testing.B, p benchParts) *gateway.Gateway {
 	up := benchUpstream(b)
-	m, err := observe.NewMetrics(observe.Registerer(prometheus.NewRegistry()))
-	if err != nil {
-		b.Fatal(err)
+	var opts []observe.Option
+	if p.metrics {
+		m, err := observe.NewMetrics(observe.Registerer(prometheus.NewRegistry()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		opts = append(opts, observe.WithMetrics(m))
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
-	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	tracing := observe.NewTracing(observe.TracerProvider(tp))
-	logs := observe.NewAccessLog(slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	opts := []observe.Option{observe.WithMetrics(m), observe.WithAccessLog(logs), observe.WithTracing(tracing)}
-	if timing {
+	if p.log {
+		opts = append(opts, observe.WithAccessLog(observe.NewAccessLog(slog.New(slog.NewJSONHandler(io.Discard, nil)))))
+	}
+	var upOpts []proxy.UpstreamOption
+	if p.tracing {
+		tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithBatcher(tracetest.NewNoopExporter())}
+		if p.sampler != nil {
+			tpOpts = append(tpOpts, sdktrace.WithSampler(p.sampler))
+		}
+		tp := sdktrace.NewTracerProvider(tpOpts...)
+		b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		tracing := observe.NewTracing(observe.TracerProvider(tp))
+		opts = append(opts, observe.WithTracing(tracing))
+		upOpts = append(upOpts, proxy.WithTransport(tracing.Transport(proxy.DefaultTransport())))
+	}
+	if p.timing {
 		opts = append(opts, observe.WithServerTiming())
 	}
-	users, err := proxy.NewUpstream("users", []string{up.URL}, proxy.WithTransport(tracing.Transport(proxy.DefaultTransport())))
+	users, err := proxy.NewUpstream("users", []string{up.URL}, upOpts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -103,6 +127,24 @@ func BenchmarkObservedProxy(b *testing.B) { benchSerial(b, observedProxy(b, fals
 
 // BenchmarkObservedProxyServerTiming adds the Server-Timing header.
 func BenchmarkObservedProxyServerTiming(b *testing.B) { benchSerial(b, observedProxy(b, true)) }
+
+// BenchmarkObservedProxyParts turns the parts on one at a time, and
+// tracing with one request in ten sampled.
+func BenchmarkObservedProxyParts(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		parts benchParts
+	}{
+		{"metrics", benchParts{metrics: true}},
+		{"accesslog", benchParts{log: true}},
+		{"tracing", benchParts{tracing: true}},
+		{"servertiming", benchParts{timing: true}},
+		{"all-sampled-10pct", benchParts{metrics: true, log: true, tracing: true,
+			sampler: sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.1))}},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchSerial(b, observedProxyWith(b, c.parts)) })
+	}
+}
 
 // BenchmarkPlainProxyParallel is BenchmarkPlainProxy from many goroutines.
 func BenchmarkPlainProxyParallel(b *testing.B) { benchParallel(b, plainProxy(b)) }
