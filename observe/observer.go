@@ -76,9 +76,10 @@ func (o *Observer) Middleware() func(http.Handler) http.Handler { return o.Handl
 // Handler wraps next so that every request through it is observed. In a
 // gateway it belongs in gw.Use, which runs before routing: it then sees
 // every request, including those that match no route, and reads what the
-// router and the blocks recorded once next returns. Used on another
-// router, it records the route as [UnmatchedRoute] and the client address
-// as the TCP peer.
+// router and the blocks recorded once next returns. Requests the gateway
+// refuses before its gateway-wide middleware (a malformed path, a stage
+// that is not deployed) are not seen. Used on another router, it records
+// the route as [UnmatchedRoute] and the client address as the TCP peer.
 func (o *Observer) Handler(next http.Handler) http.Handler {
 	return &observed{o: o, next: next}
 }
@@ -126,10 +127,8 @@ func (h *observed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (o *Observer) finish(x *exchange) {
 	end := o.now()
 	status := x.rw.Status()
-	if !x.done {
-		if !x.rw.Started() {
-			status = http.StatusInternalServerError
-		}
+	if !x.done && !x.rw.Started() {
+		status = http.StatusInternalServerError
 		x.info.SetError(problem.TypeDefault5XX)
 	}
 	if status == 0 {

@@ -153,3 +153,32 @@ type discardWriter struct{ h http.Header }
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(int)             {}
+
+func TestObserverAbortedResponse(t *testing.T) {
+	l, buf := newLog(slog.LevelInfo)
+	gw := gateway.New()
+	gw.Use(l.Middleware())
+	gw.GET("/stream").HandleFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "partial")
+		http.NewResponseController(w).Flush()
+		panic(http.ErrAbortHandler) // what a proxy does when the upstream breaks off
+	})
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL + "/stream")
+	if err == nil {
+		_, err = io.ReadAll(res.Body)
+		_ = res.Body.Close()
+	}
+	if err == nil {
+		t.Fatal("the response should have been cut off")
+	}
+	srv.Client().CloseIdleConnections()
+	recs := buf.records(t)
+	if len(recs) != 1 || recs[0]["status"] != 200.0 || recs[0]["bytes"] != 7.0 {
+		t.Fatalf("records %v", recs)
+	}
+	if et, ok := recs[0]["error_type"]; ok {
+		t.Errorf("error_type %v for a response that had started", et)
+	}
+}
