@@ -2,9 +2,11 @@ package auth
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"slices"
@@ -88,6 +90,36 @@ func (ks *keySet) candidates(kid string) []*vkey {
 		return c
 	}
 	return ks.noKID
+}
+
+// holds reports whether the set has a key with k's id, type, algorithm
+// and material.
+func (ks *keySet) holds(k *vkey) bool {
+	if ks == nil || k == nil {
+		return false
+	}
+	same := ks.noKID
+	if k.kid != "" {
+		same = ks.byKID[k.kid]
+	}
+	for _, c := range same {
+		if c == k || c.kty == k.kty && c.alg == k.alg && sameRawKey(c.raw, k.raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameRawKey compares two verification keys of the types toVKey yields.
+func sameRawKey(a, b any) bool {
+	switch a := a.(type) {
+	case []byte:
+		b, ok := b.([]byte)
+		return ok && subtle.ConstantTimeCompare(a, b) == 1
+	case interface{ Equal(crypto.PublicKey) bool }:
+		return a.Equal(b)
+	}
+	return false
 }
 
 func (ks *keySet) hasKID(kid string) bool {

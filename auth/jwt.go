@@ -200,10 +200,11 @@ func (a *JWTAuth) authenticate(ctx context.Context, tok string) (*verified, erro
 }
 
 // trusted reports whether the key that verified the token is still in its
-// issuer's set, so removing a key from a key set revokes cached tokens.
+// issuer's set, with the same id and material, so removing a key from a
+// key set, or replacing it under the same id, revokes cached tokens.
 func (v *verified) trusted() bool {
 	cur := v.issuer.keys.Load()
-	return cur == v.keys || (v.kid != "" && cur.hasKID(v.kid))
+	return cur == v.keys || cur.holds(v.key)
 }
 
 // fail renders err as the RFC 6750 response its sentinel calls for.

@@ -20,6 +20,7 @@ type verified struct {
 	expires   time.Time  // end of the cache entry's life
 	issuer    *issuerState
 	keys      *keySet // the set the verifying key came from
+	key       *vkey   // the key that verified the token
 	kid       string
 }
 
@@ -58,7 +59,8 @@ func (a *JWTAuth) verify(ctx context.Context, tok string) (*verified, error) {
 	}
 	verifier := a.verifiers[c.alg]
 	input := []byte(c.input)
-	tried, compatible, ok := 0, false, false
+	tried, compatible := 0, false
+	var ok *vkey
 	for _, k := range ks.candidates(c.kid) {
 		if !k.compatible(c.alg) {
 			continue
@@ -69,21 +71,23 @@ func (a *JWTAuth) verify(ctx context.Context, tok string) (*verified, error) {
 		}
 		tried++
 		if verifier.Verify(input, c.sig, k.raw) == nil {
-			ok = true
+			ok = k
 			break
 		}
 	}
 	switch {
 	case !compatible:
 		return nil, errAlgKeyMismatch
-	case !ok:
+	case ok == nil:
 		return nil, errBadSignature
 	}
 	t, err := a.validateClaims(payload, iss)
 	if err != nil {
 		return nil, err
 	}
-	return a.newVerified(claims, t, iss, ks, c.kid), nil
+	v := a.newVerified(claims, t, iss, ks, c.kid)
+	v.key = ok
+	return v, nil
 }
 
 // keysFor returns the issuer's keys, refreshing them (within the limits
