@@ -1,5 +1,7 @@
 package aggregate
 
+import "bytes"
+
 // filter rewrites a leg's JSON value: Allow keeps only the listed paths,
 // Deny removes paths, Rename renames fields. A nil trie does nothing. Arrays
 // are transparent: a path applies to every element of an array it meets,
@@ -19,28 +21,43 @@ func (f *filter) apply(dst, v []byte) []byte {
 // filterValue appends v filtered by the allow node a (nil: everything is
 // allowed), the deny node d (nil: nothing is denied) and the rename node rn.
 func filterValue(dst, v []byte, a, d, rn *node) []byte {
+	dst, _ = filterAt(dst, v, 0, a, d, rn)
+	return dst
+}
+
+// filterAt appends the value starting at b[i], filtered, and returns the
+// index after it, so that each byte is walked once.
+func filterAt(dst, b []byte, i int, a, d, rn *node) ([]byte, int) {
 	if a == nil && d == nil && rn == nil {
-		return append(dst, v...)
+		end := skipValue(b, i)
+		return append(dst, b[i:end]...), end
 	}
-	switch v[0] {
+	switch b[i] {
 	case '{':
-		return filterObject(dst, v, a, d, rn)
+		return filterObject(dst, b, i, a, d, rn)
 	case '[':
 		dst = append(dst, '[')
 		first := true
-		for e, i, ok := nextElement(v, 1); ok; e, i, ok = nextElement(v, i) {
-			if a != nil && !isContainer(e) {
-				continue // an allowed path goes deeper than this scalar
+		j := skipWS(b, i+1)
+		for j < len(b) && b[j] != ']' {
+			if a != nil && b[j] != '{' && b[j] != '[' {
+				j = skipValue(b, j) // an allowed path goes deeper than this scalar
+			} else {
+				if !first {
+					dst = append(dst, ',')
+				}
+				first = false
+				dst, j = filterAt(dst, b, j, a, d, rn)
 			}
-			if !first {
-				dst = append(dst, ',')
+			j = skipWS(b, j)
+			if j < len(b) && b[j] == ',' {
+				j = skipWS(b, j+1)
 			}
-			first = false
-			dst = filterValue(dst, e, a, d, rn)
 		}
-		return append(dst, ']')
+		return append(dst, ']'), j + 1
 	default:
-		return append(dst, v...)
+		end := skipValue(b, i)
+		return append(dst, b[i:end]...), end
 	}
 }
 
@@ -67,14 +84,15 @@ func keep(m *member, a, d *node) (ka, kd *node, ok bool) {
 	return ka, kd, true
 }
 
-// filterObject filters the members of the object v. A renamed field takes
-// the place of a field that already has the new name: the latter is
-// dropped, so the output never holds a name twice because of a rename.
-func filterObject(dst, v []byte, a, d, rn *node) []byte {
+// filterObject filters the members of the object starting at b[i] and
+// returns the index after it. A renamed field takes the place of a field
+// that already has the new name: the latter is dropped, so the output never
+// holds a name twice because of a rename.
+func filterObject(dst, b []byte, i int, a, d, rn *node) ([]byte, int) {
 	var stack [8]string
 	taken := stack[:0]
 	if rn.hasRenames() {
-		for m, i, ok := nextMember(v, 1); ok; m, i, ok = nextMember(v, i) {
+		for m, j, ok := nextMember(b, i+1); ok; m, j, ok = nextMember(b, j) {
 			if k := rn.child(&m); k != nil && k.rename != "" {
 				if _, _, kept := keep(&m, a, d); kept {
 					taken = append(taken, k.rename)
@@ -84,34 +102,43 @@ func filterObject(dst, v []byte, a, d, rn *node) []byte {
 	}
 	dst = append(dst, '{')
 	first := true
-	for m, i, ok := nextMember(v, 1); ok; m, i, ok = nextMember(v, i) {
+	j := skipWS(b, i+1)
+	for j < len(b) && b[j] == '"' {
+		var m member
+		kend := skipString(b, j)
+		m.quoted = b[j:kend]
+		m.key = b[j+1 : kend-1]
+		m.escaped = bytes.IndexByte(m.key, '\\') >= 0
+		j = skipWS(b, skipWS(b, kend)+1) // past ':'
+		m.val = b[j : j+1]                // the value's first byte, for keep
 		ka, kd, kept := keep(&m, a, d)
-		if !kept {
-			continue
-		}
 		kr := rn.child(&m)
 		renamed := kr != nil && kr.rename != ""
-		if !renamed && len(taken) > 0 && keyIn(&m, taken) {
-			continue
-		}
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		if renamed {
-			dst = appendString(dst, kr.rename)
+		if !kept || !renamed && len(taken) > 0 && keyIn(&m, taken) {
+			j = skipValue(b, j)
 		} else {
-			dst = append(dst, '"')
-			dst = append(dst, m.key...)
-			dst = append(dst, '"')
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			if renamed {
+				dst = appendString(dst, kr.rename)
+			} else {
+				dst = append(dst, m.quoted...)
+			}
+			dst = append(dst, ':')
+			if kr != nil && len(kr.kids) == 0 {
+				kr = nil
+			}
+			dst, j = filterAt(dst, b, j, ka, kd, kr)
 		}
-		dst = append(dst, ':')
-		if kr != nil && len(kr.kids) == 0 {
-			kr = nil
+		j = skipWS(b, j)
+		if j < len(b) && b[j] == ',' {
+			j = skipWS(b, j+1)
 		}
-		dst = filterValue(dst, m.val, ka, kd, kr)
 	}
-	return append(dst, '}')
+	j = skipWS(b, j)
+	return append(dst, '}'), j + 1
 }
 
 func keyIn(m *member, names []string) bool {
