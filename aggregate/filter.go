@@ -110,7 +110,7 @@ func filterObject(dst, b []byte, i int, a, d, rn *node) ([]byte, int) {
 		m.key = b[j+1 : kend-1]
 		m.escaped = bytes.IndexByte(m.key, '\\') >= 0
 		j = skipWS(b, skipWS(b, kend)+1) // past ':'
-		m.val = b[j : j+1]                // the value's first byte, for keep
+		m.val = b[j : j+1]               // the value's first byte, for keep
 		ka, kd, kept := keep(&m, a, d)
 		kr := rn.child(&m)
 		renamed := kr != nil && kr.rename != ""
