@@ -83,3 +83,45 @@ func ExampleAggregate_Validate() {
 	// Output:
 	// aggregate: leg "account" refers to unknown leg "user"
 }
+
+// A later leg can use a field of an earlier leg's response: here the
+// account is found through the user's account_id.
+func ExampleCall_chaining() {
+	users, stop := demo("users", `{"id":42,"account_id":"acc-7"}`)
+	defer stop()
+	accounts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"path":"`+r.URL.Path+`","balance":40}`)
+	}))
+	defer accounts.Close()
+	acc, _ := proxy.NewUpstream("accounts", []string{accounts.URL})
+
+	a := aggregate.New(
+		aggregate.Call(users, "/users/42").Group("user").Allow("id"),
+		aggregate.Call(acc, "/accounts/{user.account_id}").Group("account"),
+	)
+	rec := httptest.NewRecorder()
+	a.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	fmt.Println(rec.Body)
+	// Output:
+	// {"user":{"id":42},"account":{"path":"/accounts/acc-7","balance":40}}
+}
+
+// The Deep strategy merges objects member by member and concatenates
+// arrays found under the same name.
+func ExampleMerge() {
+	profile, stop := demo("profile", `{"name":"Ann","links":["a"],"address":{"city":"Oslo"}}`)
+	defer stop()
+	prefs, stop2 := demo("prefs", `{"links":["b"],"address":{"zip":"0150"},"theme":"dark"}`)
+	defer stop2()
+
+	a := aggregate.New(
+		aggregate.Call(profile, "/profile"),
+		aggregate.Call(prefs, "/prefs"),
+		aggregate.Merge(aggregate.Deep),
+	)
+	rec := httptest.NewRecorder()
+	a.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	fmt.Println(rec.Body)
+	// Output:
+	// {"name":"Ann","links":["a","b"],"address":{"city":"Oslo","zip":"0150"},"theme":"dark"}
+}
