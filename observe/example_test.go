@@ -117,3 +117,28 @@ func ExampleWithServerTiming() {
 	// Output:
 	// gateway;dur=1.5
 }
+
+// The metrics' event methods have the signatures of the blocks' callbacks,
+// so they are passed as they are: breaker.Settings{OnStateChange:
+// m.BreakerStateChanged}, proxy.OnHealthChange(m.HealthChanged),
+// OnKeysRefresh: m.KeysRefreshed, and the stores' OnError(m.StoreError).
+func ExampleMetrics_BreakerStateChanged() {
+	m, err := observe.NewMetrics()
+	if err != nil {
+		panic(err)
+	}
+	m.BreakerStateChanged("users", "closed", "open")
+	m.HealthChanged("users", "http://10.0.0.5:8080", false)
+
+	sc := bufio.NewScanner(get(m.Handler(), "/metrics").Body)
+	for sc.Scan() {
+		if line := sc.Text(); !strings.HasPrefix(line, "#") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// gateway_breaker_state{breaker="users"} 2
+	// gateway_breaker_transitions_total{breaker="users",from="closed",to="open"} 1
+	// gateway_upstream_health_transitions_total{state="unhealthy",target="http://10.0.0.5:8080",upstream="users"} 1
+	// gateway_upstream_target_up{target="http://10.0.0.5:8080",upstream="users"} 0
+}
