@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/aggregate"
+	"go.uber.org/goleak"
 )
 
 // hang answers only when the request is canceled or release is closed.
@@ -212,6 +213,7 @@ func TestClientGoneCancelsEveryLeg(t *testing.T) {
 		aggregate.Call(backend(t, h), "/").Group("b").Optional(),
 		aggregate.Call(backend(t, h), "/").Group("c"),
 	)
+	ignore := goleak.IgnoreCurrent()
 	ctx, cancel := context.WithCancel(context.Background())
 	req := httptest.NewRequest("GET", "/x", nil).WithContext(ctx)
 	rec := httptest.NewRecorder()
@@ -231,6 +233,9 @@ func TestClientGoneCancelsEveryLeg(t *testing.T) {
 	if rec.Body.Len() != 0 || len(rec.Header()) != 0 {
 		t.Fatalf("wrote %d bytes and %v to a client that went away", rec.Body.Len(), rec.Header())
 	}
+	// The canceled calls' connections are closed: nothing the request
+	// started is still running.
+	goleak.VerifyNone(t, ignore)
 }
 
 func TestHostileBodies(t *testing.T) {
