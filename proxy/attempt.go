@@ -82,9 +82,15 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 			ann.UpstreamLatency += time.Since(start)
 		}
 		if timer != nil && !timer.Stop() {
-			// The per-try timeout fired: a response that came back at
-			// that moment has a body cut off by the canceled context, so
-			// the attempt timed out whatever the transport returned.
+			// The timer fired, though its cancel may not have run yet:
+			// the first cancellation of tctx says why the attempt ended.
+			tcancel(errTryTimeout)
+		}
+		if tcancel != nil && context.Cause(tctx) == errTryTimeout {
+			// The per-try timeout ended the attempt: a response that came
+			// back at that moment has a body cut off by the canceled
+			// context, so it timed out whatever the transport returned.
+			// A client that went away first is not a timeout.
 			if res != nil {
 				_ = res.Body.Close()
 				res = nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatewaykit/gateway/breaker"
 	"github.com/gatewaykit/gateway/problem"
 )
 
@@ -46,7 +47,9 @@ func TestPerTryTimeoutRacingHeaders(t *testing.T) {
 	good := countedUpstream(t, http.StatusOK)
 	u, err := NewUpstream("svc", []string{good.URL},
 		WithTransport(&lateHeaders{next: testTransport(t)}),
-		WithRetry(RetryPolicy{Backoff: time.Millisecond, PerTryTimeout: 20 * time.Millisecond}))
+		// Long enough for the retry to a local server to answer in time on
+		// a loaded machine.
+		WithRetry(RetryPolicy{Backoff: time.Millisecond, PerTryTimeout: 250 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,5 +106,42 @@ func TestRetryNeedsAFreshBody(t *testing.T) {
 	_ = res.Body.Close()
 	if res.StatusCode != http.StatusServiceUnavailable || up.hits.Load() != 1 || gets != 1 {
 		t.Fatalf("status %d, upstream hits %d, GetBody calls %d", res.StatusCode, up.hits.Load(), gets)
+	}
+}
+
+// cancelThenLinger is a transport that plays a client going away while an
+// attempt is in flight, its answer coming only after the per-try timeout
+// has fired as well.
+type cancelThenLinger struct {
+	cancel context.CancelFunc
+	linger time.Duration
+}
+
+func (c cancelThenLinger) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.cancel()
+	<-r.Context().Done()
+	time.Sleep(c.linger) // the per-try timer fires meanwhile
+	return nil, r.Context().Err()
+}
+
+// TestClientCancelBeforePerTryTimeout checks that an attempt the client
+// abandoned is not counted as a timeout because the per-try timer fired
+// later, before the transport returned.
+func TestClientCancelBeforePerTryTimeout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u, err := NewUpstream("svc", []string{"http://127.0.0.1:1"},
+		WithTransport(cancelThenLinger{cancel: cancel, linger: 30 * time.Millisecond}),
+		WithBreaker(breaker.Settings{ConsecutiveFailures: 1}),
+		WithRetry(RetryPolicy{PerTryTimeout: 5 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+	if _, err := u.Do(req); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want the client's cancellation", err)
+	}
+	if st := u.Breaker().State(); st != breaker.StateClosed {
+		t.Fatalf("a client cancellation tripped the breaker: %v", st)
 	}
 }
