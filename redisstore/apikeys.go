@@ -32,9 +32,8 @@ type APIKeyStoreConfig struct {
 	Prefix string
 	// Timeout bounds each Lookup and Get; a lookup that takes longer fails,
 	// and the API key block answers 503. If 0, it is [DefaultAPIKeyTimeout].
-	// The client must be created with ContextTimeoutEnabled (or with read
-	// and write timeouts as short) for a hung server to be given up on in
-	// time.
+	// [NewAPIKeyStore] requires a client created with
+	// ContextTimeoutEnabled, without which go-redis ignores the deadline.
 	Timeout time.Duration
 	// WriteTimeout bounds each Create, Update and Delete. If 0, it is
 	// [DefaultAPIKeyWriteTimeout].
@@ -66,10 +65,16 @@ type APIKeyStore struct {
 var _ auth.KeyStore = (*APIKeyStore)(nil)
 
 // NewAPIKeyStore returns an APIKeyStore on client, which the caller owns
-// and closes.
+// and closes. The client must be a *redis.Client, *redis.ClusterClient or
+// *redis.Ring created with ContextTimeoutEnabled and without read or write
+// timeouts of -2, so that each call ends at its deadline; otherwise
+// NewAPIKeyStore returns an error.
 func NewAPIKeyStore(client redis.UniversalClient, cfg APIKeyStoreConfig) (*APIKeyStore, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: NewAPIKeyStore: nil client")
+	}
+	if err := checkDeadlines(client); err != nil {
+		return nil, fmt.Errorf("redisstore: NewAPIKeyStore: %w", err)
 	}
 	if cfg.Timeout < 0 || cfg.WriteTimeout < 0 {
 		return nil, errors.New("redisstore: NewAPIKeyStore: negative timeout")

@@ -277,7 +277,7 @@ func TestNewAPIKeyStoreErrors(t *testing.T) {
 	if _, err := NewAPIKeyStore(nil, APIKeyStoreConfig{}); err == nil {
 		t.Fatal("nil client accepted")
 	}
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer c.Close()
 	if _, err := NewAPIKeyStore(c, APIKeyStoreConfig{Timeout: -1}); err == nil {
 		t.Fatal("negative timeout accepted")

@@ -51,7 +51,7 @@ func ExampleNewAPIKeyStore() {
 // When Redis cannot be reached, requests with an API key are refused with
 // 503 and a Retry-After, never let through.
 func ExampleAPIKeyStore_unavailable() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true, MaxRetries: -1})
 	defer client.Close()
 	store, err := redisstore.NewAPIKeyStore(client, redisstore.APIKeyStoreConfig{
 		OnError: func(op string, err error) { fmt.Println("redis error on", op) },

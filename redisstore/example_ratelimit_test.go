@@ -47,7 +47,7 @@ func ExampleNewRateLimitStore() {
 // When Redis cannot be reached, a limiter that fails closed answers 503
 // without waiting, and one that fails open lets the request through.
 func ExampleRateLimitStore_unavailable() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true, MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
 	defer client.Close()
 	store, err := redisstore.NewRateLimitStore(client, redisstore.RateLimitConfig{})
 	if err != nil {

@@ -44,9 +44,9 @@ type RateLimitConfig struct {
 // one hash tag, so the store works on Redis Cluster. Every Redis key
 // expires when it no longer matters, so idle clients cost nothing.
 //
-// The limiter bounds each call with its Timeout; create the client with
-// ContextTimeoutEnabled (or read and write timeouts as short) so that a
-// hung server is given up on in time, and with a small DialTimeout.
+// The limiter bounds each call with its Timeout, which go-redis honours only
+// when the client is created with ContextTimeoutEnabled: [NewRateLimitStore]
+// refuses any other client, so that a hung server is given up on in time.
 type RateLimitStore struct {
 	client redis.UniversalClient
 	cfg    RateLimitConfig
@@ -57,10 +57,16 @@ type RateLimitStore struct {
 var _ ratelimit.Store = (*RateLimitStore)(nil)
 
 // NewRateLimitStore returns a RateLimitStore on client, which the caller
-// owns and closes.
+// owns and closes. The client must be a *redis.Client, *redis.ClusterClient
+// or *redis.Ring created with ContextTimeoutEnabled and without read or
+// write timeouts of -2, so that each call ends at its deadline; otherwise
+// NewRateLimitStore returns an error.
 func NewRateLimitStore(client redis.UniversalClient, cfg RateLimitConfig) (*RateLimitStore, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: NewRateLimitStore: nil client")
+	}
+	if err := checkDeadlines(client); err != nil {
+		return nil, fmt.Errorf("redisstore: NewRateLimitStore: %w", err)
 	}
 	if cfg.UsageDays < 0 || cfg.UsageDays > ratelimit.MaxUsageDays {
 		return nil, fmt.Errorf("redisstore: NewRateLimitStore: UsageDays %d is not within 0..%d", cfg.UsageDays, ratelimit.MaxUsageDays)

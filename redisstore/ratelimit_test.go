@@ -150,7 +150,7 @@ func TestNewRateLimitStoreErrors(t *testing.T) {
 	if _, err := NewRateLimitStore(nil, RateLimitConfig{}); err == nil {
 		t.Fatal("nil client accepted")
 	}
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer c.Close()
 	for _, days := range []int{-1, ratelimit.MaxUsageDays + 1} {
 		if _, err := NewRateLimitStore(c, RateLimitConfig{UsageDays: days}); err == nil {
