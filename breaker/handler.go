@@ -14,7 +14,8 @@ import (
 // breaker is open, it answers 503 problem+json with Retry-After without
 // calling next, and records the error type "CIRCUIT_OPEN"; otherwise it
 // calls next and counts the status next wrote. A panic in next counts as a
-// failure and is passed on.
+// failure, unless the client went away (a reverse proxy aborts so when the
+// client leaves mid-response), and is passed on.
 func (b *Breaker) Handler(next http.Handler) http.Handler {
 	eh := b.s.ErrorHandler
 	if eh == nil {
@@ -30,9 +31,17 @@ func (b *Breaker) Handler(next http.Handler) http.Handler {
 		rw := respwriter.Wrap(w)
 		ok := false
 		defer func() {
-			if !ok {
-				b.Record(t, Failure)
+			if ok {
+				return
 			}
+			// A client that went away makes a streaming handler abort
+			// (http.ErrAbortHandler): that is classified as the
+			// cancellation it is. Any other panic is a failure.
+			if errors.Is(r.Context().Err(), context.Canceled) {
+				b.Done(t, rw.Status(), context.Canceled)
+				return
+			}
+			b.Record(t, Failure)
 		}()
 		next.ServeHTTP(rw, r)
 		ok = true
