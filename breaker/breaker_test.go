@@ -297,6 +297,24 @@ func TestFailureRatioOverWindow(t *testing.T) {
 		attempt(t, b, 500, nil)
 		wantState(t, b, breaker.StateOpen) // 5 of 10
 	})
+	t.Run("clock before 1970", func(t *testing.T) {
+		// A test clock at the zero time.Time, or any date before the Unix
+		// epoch, counts like any other.
+		for _, start := range []time.Time{{}, time.Date(1969, 12, 31, 23, 59, 55, 0, time.UTC)} {
+			now := start
+			s := s
+			s.Name, s.Now = "users", func() time.Time { return now }
+			b, err := breaker.New(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 10 {
+				attempt(t, b, 500, nil)
+				now = now.Add(time.Second / 2)
+			}
+			wantState(t, b, breaker.StateOpen)
+		}
+	})
 	t.Run("ratio alone does not trip on consecutive failures", func(t *testing.T) {
 		b, _, _ := newBreaker(t, breaker.Settings{FailureRatio: 0.9, MinRequests: 100})
 		for range 50 {

@@ -1,6 +1,9 @@
 package breaker
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // buckets is the number of buckets a rolling window is kept in.
 const buckets = 10
@@ -20,15 +23,28 @@ type bucket struct {
 
 func newWindow(d time.Duration) window {
 	w := window{width: int64(d / buckets)}
-	for i := range w.b {
-		w.b[i].epoch = -1
-	}
+	w.reset()
 	return w
 }
 
+// epoch returns the number of the bucket now falls in, rounding down so
+// that dates before 1970 (a test clock at the zero time.Time) count too.
+func (w *window) epoch(now time.Time) int64 {
+	ns := now.UnixNano()
+	e := ns / w.width
+	if ns%w.width < 0 {
+		e--
+	}
+	return e
+}
+
 func (w *window) add(now time.Time, failed bool) {
-	e := now.UnixNano() / w.width
-	b := &w.b[e%buckets]
+	e := w.epoch(now)
+	i := e % buckets
+	if i < 0 {
+		i += buckets
+	}
+	b := &w.b[i]
 	if b.epoch != e {
 		*b = bucket{epoch: e}
 	}
@@ -40,7 +56,7 @@ func (w *window) add(now time.Time, failed bool) {
 
 // sum returns the attempts and failures of the buckets still in the window.
 func (w *window) sum(now time.Time) (requests, failures uint32) {
-	e := now.UnixNano() / w.width
+	e := w.epoch(now)
 	for i := range w.b {
 		if b := &w.b[i]; b.epoch > e-buckets && b.epoch <= e {
 			requests += b.requests
@@ -52,6 +68,6 @@ func (w *window) sum(now time.Time) (requests, failures uint32) {
 
 func (w *window) reset() {
 	for i := range w.b {
-		w.b[i] = bucket{epoch: -1}
+		w.b[i] = bucket{epoch: math.MinInt64} // no bucket of a real time
 	}
 }
