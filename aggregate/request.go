@@ -3,15 +3,12 @@ package aggregate
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
-	"github.com/gatewaykit/gateway/problem"
 )
 
 // request builds the leg's upstream request: its escaped path and query
@@ -159,67 +156,4 @@ func refValue(dst []byte, ru *run, p *piece) ([]byte, bool) {
 	default:
 		return v, true
 	}
-}
-
-// appendClientQuery appends the client's query parameters the leg passes.
-func appendClientQuery(buf []byte, pathEnd int, l *leg, raw string) []byte {
-	if raw == "" || !l.allQuery && len(l.passQuery) == 0 {
-		return buf
-	}
-	sep := func() {
-		if len(buf) > pathEnd {
-			buf = append(buf, '&')
-		}
-	}
-	if l.allQuery {
-		sep()
-		return append(buf, raw...)
-	}
-	for rest := raw; rest != ""; {
-		var pair string
-		pair, rest, _ = strings.Cut(rest, "&")
-		k, _, _ := strings.Cut(pair, "=")
-		if strings.ContainsAny(k, "%+") {
-			if d, err := url.QueryUnescape(k); err == nil {
-				k = d
-			}
-		}
-		for _, n := range l.passQuery {
-			if k == n {
-				sep()
-				buf = append(buf, pair...)
-				break
-			}
-		}
-	}
-	return buf
-}
-
-// readClientBody reads the client's body for the legs that forward it. It
-// answers the client itself and returns false when the body cannot be read.
-func (a *Aggregate) readClientBody(w http.ResponseWriter, r *http.Request, info *reqctx.Info, ru *run) bool {
-	if r.Body == nil || r.Body == http.NoBody {
-		return true
-	}
-	var err error
-	ru.body, err = readBody(ru.body[:0], r.Body, r.ContentLength, a.maxBody)
-	var mbe *http.MaxBytesError
-	switch {
-	case err == nil:
-		return true
-	case err == errTooLarge || errors.As(err, &mbe):
-		limit := a.maxBody
-		if mbe != nil {
-			limit = mbe.Limit
-		}
-		info.SetError("REQUEST_TOO_LARGE")
-		a.onError(w, r, problem.Wrap(&http.MaxBytesError{Limit: limit}, http.StatusRequestEntityTooLarge,
-			"The request body is larger than the "+strconv.FormatInt(limit, 10)+" bytes this route accepts."))
-	case r.Context().Err() != nil:
-		// The client went away.
-	default:
-		info.SetError("BAD_REQUEST")
-		a.onError(w, r, problem.Wrap(err, http.StatusBadRequest, "The request body could not be read."))
-	}
-	return false
 }
