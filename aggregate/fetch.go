@@ -18,8 +18,9 @@ import (
 // error map; status is the status the aggregate answers with when this
 // failure decides the response.
 type failure struct {
-	reason string
-	status int
+	reason     string
+	status     int
+	retryAfter string // the upstream's Retry-After advice, for 503
 }
 
 var (
@@ -92,23 +93,31 @@ func transportFailure(ctx context.Context, err error) failure {
 		ne net.Error
 		p  *problem.Problem
 	)
+	hasProblem := errors.As(err, &p)
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded),
 		errors.Is(err, context.DeadlineExceeded),
 		errors.As(err, &ne) && ne.Timeout(),
-		errors.As(err, &p) && p.Status == http.StatusGatewayTimeout:
+		hasProblem && p.Status == http.StatusGatewayTimeout:
 		return failure{reason: "timeout", status: http.StatusGatewayTimeout}
 	case ctx.Err() != nil:
 		return failure{reason: "canceled", status: http.StatusBadGateway}
 	case errors.Is(err, breaker.ErrOpen):
-		return failure{reason: "circuit open", status: http.StatusServiceUnavailable}
+		return failure{reason: "circuit open", status: http.StatusServiceUnavailable, retryAfter: retryAfter(p)}
 	case errors.Is(err, proxy.ErrNoHealthyTarget):
-		return failure{reason: "no healthy target", status: http.StatusServiceUnavailable}
+		return failure{reason: "no healthy target", status: http.StatusServiceUnavailable, retryAfter: retryAfter(p)}
 	case errors.Is(err, proxy.ErrStageVariable):
 		return failure{reason: "unresolved target", status: http.StatusInternalServerError}
 	default:
 		return failure{reason: "unreachable", status: http.StatusBadGateway}
 	}
+}
+
+func retryAfter(p *problem.Problem) string {
+	if p == nil {
+		return ""
+	}
+	return p.Header.Get("Retry-After")
 }
 
 // readBody reads body into dst, failing with errTooLarge past limit bytes.

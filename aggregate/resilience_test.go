@@ -26,7 +26,7 @@ func TestOpenBreaker(t *testing.T) {
 		t.Fatalf("first call: %d", rec.Code)
 	}
 	rec, info := serve(a, "/x")
-	if rec.Code != http.StatusServiceUnavailable || info.ErrorType != "CIRCUIT_OPEN" {
+	if rec.Code != http.StatusServiceUnavailable || info.ErrorType != "CIRCUIT_OPEN" || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("with the breaker open: %d %q %s", rec.Code, info.ErrorType, rec.Body)
 	}
 	if p := problemOf(t, rec); p["legs"].(map[string]any)["flaky"] != "circuit open" {

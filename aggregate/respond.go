@@ -142,6 +142,9 @@ func (a *Aggregate) fail(w http.ResponseWriter, r *http.Request, info *reqctx.In
 		detail = "A backend call failed."
 	}
 	p := problem.New(status, detail).WithHeader(CompleteHeader, "false")
+	if rs.fail.retryAfter != "" && status == http.StatusServiceUnavailable {
+		p = p.WithHeader("Retry-After", rs.fail.retryAfter)
+	}
 	if a.errorsField != "" {
 		legs := make(map[string]string, len(a.legs))
 		for j := range a.legs {
