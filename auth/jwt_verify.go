@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -108,11 +109,17 @@ func (a *JWTAuth) keysFor(ctx context.Context, iss *issuerState, kid string) (*k
 }
 
 // validateClaims checks the registered claims of the verified payload
-// with jwt.Parse: exp (required), nbf and iat with the leeway, iss, aud.
+// with jwt.Validate: exp (required), nbf and iat with the leeway, iss,
+// aud. The payload is decoded as the claims object it is, never through
+// jwt.Parse, which guesses the format of its input and would take signed
+// claims shaped like a JSON-serialised JWS for an envelope and validate
+// the unsigned payload inside.
 func (a *JWTAuth) validateClaims(raw []byte, iss *issuerState) (jwt.Token, error) {
-	opts := []jwt.ParseOption{
-		jwt.WithVerify(false),
-		jwt.WithValidate(true),
+	t := jwt.New()
+	if err := json.Unmarshal(raw, t); err != nil {
+		return nil, errInvalidClaims
+	}
+	opts := []jwt.ValidateOption{
 		jwt.WithClock(jwt.ClockFunc(a.now)),
 		jwt.WithAcceptableSkew(a.cfg.Leeway),
 		jwt.WithRequiredClaim("exp"),
@@ -121,7 +128,7 @@ func (a *JWTAuth) validateClaims(raw []byte, iss *issuerState) (jwt.Token, error
 	if !iss.anyAudience {
 		opts = append(opts, jwt.WithValidator(jwt.ValidatorFunc(iss.audienceValidator)))
 	}
-	t, err := jwt.Parse(raw, opts...)
+	err := jwt.Validate(t, opts...)
 	switch {
 	case err == nil:
 		return t, nil
