@@ -31,9 +31,10 @@ func (a *APIKeyAuth) Handler(next http.Handler) http.Handler {
 		// the outcome, and in place: the URL and header map are shared
 		// with the layers around this one, so access logs written from
 		// the request never record the key, not even a mistyped one.
-		redacted := rest != r.URL.RawQuery
-		if redacted {
+		// RequestURI too: loggers such as chi's and gorilla's print it.
+		if rest != r.URL.RawQuery {
 			r.URL.RawQuery = rest
+			r.RequestURI = withQuery(r.RequestURI, rest)
 		}
 		if !a.keep {
 			delete(r.Header, a.header)
@@ -51,11 +52,7 @@ func (a *APIKeyAuth) Handler(next http.Handler) http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		r2 := r.WithContext(reqctx.WithPrincipal(r.Context(), k.principal()))
-		if redacted {
-			r2.RequestURI = r.URL.RequestURI()
-		}
-		next.ServeHTTP(w, r2)
+		next.ServeHTTP(w, r.WithContext(reqctx.WithPrincipal(r.Context(), k.principal())))
 	})
 }
 

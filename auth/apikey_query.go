@@ -45,3 +45,14 @@ func cutQueryParam(raw, name string) (value string, n int, rest string) {
 func mayContain(raw, name string) bool {
 	return strings.Contains(raw, name) || strings.IndexByte(raw, '%') >= 0 || strings.IndexByte(raw, '+') >= 0 && strings.IndexByte(name, ' ') >= 0
 }
+
+// withQuery returns the request target uri with its query replaced by
+// query, keeping the path exactly as the client sent it. An empty uri (a
+// request not read from a client) stays empty.
+func withQuery(uri, query string) string {
+	path, _, _ := strings.Cut(uri, "?")
+	if query == "" || uri == "" {
+		return path
+	}
+	return path + "?" + query
+}
