@@ -46,7 +46,11 @@ func (a *Aggregate) request(ctx context.Context, r *http.Request, info *reqctx.I
 	h := req.Header
 	h["Accept"] = acceptJSON
 	if info != nil && info.RequestID != "" {
-		h["X-Request-Id"] = []string{info.RequestID}
+		if vs := r.Header["X-Request-Id"]; len(vs) == 1 && vs[0] == info.RequestID {
+			h["X-Request-Id"] = vs // the gateway's own slice, never appended to
+		} else {
+			h["X-Request-Id"] = []string{info.RequestID}
+		}
 	}
 	for _, k := range l.passHeaders {
 		if vs := r.Header[k]; len(vs) > 0 {
@@ -95,7 +99,7 @@ func expand(buf []byte, ps []piece, inPath bool, r *http.Request, info *reqctx.I
 			if inPath && (v == "" || v == "." || v == "..") {
 				return buf, failure{reason: "bad route parameter", status: http.StatusBadRequest}
 			}
-			buf = appendEscaped(buf, []byte(v), class)
+			buf = appendEscaped(buf, v, class)
 		case pieceRef:
 			var stack [128]byte
 			v, ok := refValue(stack[:0], ru, p)
@@ -125,7 +129,9 @@ func param(r *http.Request, info *reqctx.Info, name string) (string, bool) {
 // joined by '/'. Dot segments are refused.
 func appendSegments(buf []byte, v string) ([]byte, bool) {
 	wrote := false
-	for _, seg := range strings.Split(v, "/") {
+	for v != "" {
+		var seg string
+		seg, v, _ = strings.Cut(v, "/")
 		if seg == "" {
 			continue
 		}
@@ -135,7 +141,7 @@ func appendSegments(buf []byte, v string) ([]byte, bool) {
 		if wrote {
 			buf = append(buf, '/')
 		}
-		buf = appendEscaped(buf, []byte(seg), keepPath)
+		buf = appendEscaped(buf, seg, keepPath)
 		wrote = true
 	}
 	return buf, true

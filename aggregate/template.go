@@ -196,9 +196,10 @@ func validName(s string) bool {
 }
 
 // appendEscaped appends s percent-encoding every byte outside class.
-func appendEscaped(dst []byte, s []byte, class uint8) []byte {
+func appendEscaped[T string | []byte](dst []byte, s T, class uint8) []byte {
 	const hex = "0123456789ABCDEF"
-	for _, c := range s {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if litClass[c]&class != 0 {
 			dst = append(dst, c)
 			continue
