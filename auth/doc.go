@@ -47,7 +47,8 @@
 // meant for encryption are ignored. Verified tokens are cached by the
 // SHA-256 of the token until they expire or for [JWTConfig].CacheTTL,
 // in bounded memory, so a repeated token skips signature verification;
-// removing a key from a key set revokes the cached tokens it signed.
+// removing a key from a key set, or replacing it under the same key id,
+// revokes the cached tokens it signed.
 //
 // # Token sources
 //
@@ -62,7 +63,9 @@
 // (array) claims, or the claims named in [JWTConfig].ScopeClaims. A caller
 // lacking one gets 403 insufficient_scope. [ClaimHeader] copies a claim to
 // a request header for the upstream (for example sub to X-User-Id), after
-// removing any copy the client sent. Handlers read the caller with
+// removing any copy the client sent, in any letter case or spelled with
+// underscores (X_User_Id), which many upstream frameworks read as the same
+// header. Handlers read the caller with
 // [PrincipalFrom] and its claims with [ClaimsFrom].
 //
 // # API keys
