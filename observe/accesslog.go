@@ -24,8 +24,8 @@ const (
 	FieldPath                                 // "path": the normalised request path
 	FieldStatus                               // "status"
 	FieldBytes                                // "bytes": response body bytes
-	FieldLatency                              // "latency_ms": total time in milliseconds
-	FieldIntegrationLatency                   // "integration_latency_ms": upstream time
+	FieldLatency                              // "latency_us": total time in microseconds
+	FieldIntegrationLatency                   // "integration_latency_us": upstream time in microseconds
 	FieldUpstream                             // "upstream": the upstream's name
 	FieldClientIP                             // "client_ip", resolved through trusted proxies
 	FieldPrincipal                            // "principal": the caller's ID
@@ -142,10 +142,10 @@ func (l *AccessLog) record(x *exchange, o *outcome, end time.Time) {
 		a = append(a, slog.Int64("bytes", o.bytes))
 	}
 	if f&FieldLatency != 0 {
-		a = append(a, slog.Float64("latency_ms", millis(o.elapsed)))
+		a = append(a, slog.Int64("latency_us", o.elapsed.Microseconds()))
 	}
 	if f&FieldIntegrationLatency != 0 && info.Upstream != "" {
-		a = append(a, slog.Float64("integration_latency_ms", millis(info.UpstreamLatency)))
+		a = append(a, slog.Int64("integration_latency_us", info.UpstreamLatency.Microseconds()))
 	}
 	if f&FieldUpstream != 0 && info.Upstream != "" {
 		a = append(a, slog.String("upstream", info.Upstream))
@@ -186,6 +186,3 @@ func (l *AccessLog) record(x *exchange, o *outcome, end time.Time) {
 	rec.AddAttrs(a...)
 	_ = l.h.Handle(ctx, rec)
 }
-
-// millis converts d to milliseconds with microsecond precision.
-func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -83,10 +83,10 @@ func TestAccessLogRecords(t *testing.T) {
 	}{
 		{"req-1", map[string]any{
 			"level": "INFO", "msg": "request", "stage": "$default", "route": "/users/:id", "method": "GET",
-			"path": "/users/42", "status": 200.0, "bytes": 23.0, "latency_ms": 5.0, "upstream": "users",
+			"path": "/users/42", "status": 200.0, "bytes": 23.0, "latency_us": 5000.0, "upstream": "users",
 			"client_ip": "203.0.113.9",
 		}, []string{"error_type", "principal", "cache", "rate_limit"}},
-		{"req-2", map[string]any{"route": "/me", "principal": "alice", "api_key_id": "key-7"}, []string{"upstream", "integration_latency_ms"}},
+		{"req-2", map[string]any{"route": "/me", "principal": "alice", "api_key_id": "key-7"}, []string{"upstream", "integration_latency_us"}},
 		{"req-3", map[string]any{"status": 429.0, "error_type": "THROTTLED", "rate_limit": "throttled", "limiter": "per-ip"}, nil},
 		{"req-4", map[string]any{"status": 404.0, "route": "unmatched", "error_type": "RESOURCE_NOT_FOUND", "path": "/nope"}, nil},
 		{"req-5", map[string]any{"cache": "hit", "route": "/cached/:id"}, nil},
@@ -110,8 +110,8 @@ func TestAccessLogRecords(t *testing.T) {
 			}
 		})
 	}
-	if il, ok := byID["req-1"]["integration_latency_ms"].(float64); !ok || il <= 0 {
-		t.Errorf("integration_latency_ms = %v", byID["req-1"]["integration_latency_ms"])
+	if il, ok := byID["req-1"]["integration_latency_us"].(float64); !ok || il <= 0 {
+		t.Errorf("integration_latency_us = %v", byID["req-1"]["integration_latency_us"])
 	}
 	if ts := byID["req-1"]["time"]; ts == nil || !strings.HasPrefix(ts.(string), "2026-01-02T03:04:") {
 		t.Errorf("time %v is not from the observer's clock", ts)

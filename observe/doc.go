@@ -56,7 +56,7 @@
 //
 // [AccessLog] writes one record per request with the fields chosen by
 // [Fields]: request and trace IDs, stage, route, method, path, status,
-// bytes, latency and integration latency in milliseconds, upstream, client
+// bytes, latency and integration latency in microseconds, upstream, client
 // address (resolved through the gateway's trusted proxies), principal and
 // API key ID (never the key), cache verdict, rate limit decision, retries
 // and error type. 5xx records use [ErrorLevel]; [SampleSuccesses] thins
