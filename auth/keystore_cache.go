@@ -25,6 +25,10 @@ type CachedKeyStore struct {
 
 	mu    sync.Mutex
 	items map[KeyHash]cachedKey
+	// gen counts the changes made through the cache. A lookup caches what
+	// it found only if no change happened while it asked the store, since
+	// the record may predate the change.
+	gen uint64
 }
 
 type cachedKey struct {
@@ -55,6 +59,7 @@ func (c *CachedKeyStore) Lookup(ctx context.Context, h KeyHash) (*APIKey, error)
 	now := c.now()
 	c.mu.Lock()
 	it, ok := c.items[h]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok && now.Before(it.expires) {
 		return it.k, nil
@@ -71,6 +76,10 @@ func (c *CachedKeyStore) Lookup(ctx context.Context, h KeyHash) (*APIKey, error)
 		k.p = k.newPrincipal() // shared by every request the entry serves
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return k, nil
+	}
 	if _, had := c.items[h]; !had && len(c.items) >= c.max {
 		for old := range c.items { // evict an arbitrary entry
 			delete(c.items, old)
@@ -78,7 +87,6 @@ func (c *CachedKeyStore) Lookup(ctx context.Context, h KeyHash) (*APIKey, error)
 		}
 	}
 	c.items[h] = cachedKey{k: k, expires: now.Add(c.ttl)}
-	c.mu.Unlock()
 	return k, nil
 }
 
@@ -123,12 +131,14 @@ func (c *CachedKeyStore) Len() int {
 
 func (c *CachedKeyStore) forget(h KeyHash) {
 	c.mu.Lock()
+	c.gen++
 	delete(c.items, h)
 	c.mu.Unlock()
 }
 
 func (c *CachedKeyStore) forgetSecrets(secrets []KeySecret) {
 	c.mu.Lock()
+	c.gen++
 	for _, s := range secrets {
 		delete(c.items, s.Hash)
 	}

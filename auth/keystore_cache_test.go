@@ -126,3 +126,73 @@ func TestNewCachedKeyStoreErrors(t *testing.T) {
 		}
 	}
 }
+
+// racingStore returns the record it found only after running during, as
+// a lookup that is still on the network while the key is changed.
+type racingStore struct {
+	*MemoryKeyStore
+	during func()
+}
+
+func (s *racingStore) Lookup(ctx context.Context, h KeyHash) (*APIKey, error) {
+	k, err := s.MemoryKeyStore.Lookup(ctx, h)
+	if err == nil {
+		k = k.Clone()
+	}
+	if s.during != nil {
+		during := s.during
+		s.during = nil
+		during()
+	}
+	return k, err
+}
+
+// TestCachedKeyStoreChangeDuringLookup disables and deletes a key through
+// the cache while a lookup of it is on its way: the record the lookup then
+// brings back is out of date and must not be cached, or the key would keep
+// working here for the TTL after a change said to apply at once.
+func TestCachedKeyStoreChangeDuringLookup(t *testing.T) {
+	ctx := context.Background()
+	for _, change := range []struct {
+		name string
+		fn   func(*KeyManager) error
+	}{
+		{"disable", func(m *KeyManager) error { _, err := m.SetDisabled(ctx, "k", true); return err }},
+		{"rotate", func(m *KeyManager) error { _, _, err := m.Rotate(ctx, "k", 0); return err }},
+		{"delete", func(m *KeyManager) error { return m.Delete(ctx, "k") }},
+	} {
+		t.Run(change.name, func(t *testing.T) {
+			clk := newClock()
+			under := &racingStore{MemoryKeyStore: NewMemoryKeyStore()}
+			c, err := NewCachedKeyStore(under, time.Minute, 10, clk.Now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mgr := &KeyManager{Store: c, Now: clk.Now}
+			secret, _, err := mgr.Create(ctx, APIKey{ID: "k"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := HashKey(secret)
+			under.during = func() {
+				if err := change.fn(mgr); err != nil {
+					t.Error(err)
+				}
+			}
+			if _, err := c.Lookup(ctx, h); err != nil {
+				t.Fatal(err) // the lookup began before the change
+			}
+			k, err := c.Lookup(ctx, h)
+			switch change.name {
+			case "disable":
+				if err != nil || !k.Disabled {
+					t.Fatalf("after the change: %+v, %v", k, err)
+				}
+			default:
+				if !errors.Is(err, ErrKeyNotFound) {
+					t.Fatalf("after the change: %+v, %v", k, err)
+				}
+			}
+		})
+	}
+}
