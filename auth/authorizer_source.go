@@ -40,7 +40,8 @@ func IdentityHeader(name string) IdentitySource {
 // sent twice is refused with 400.
 func IdentityQuery(name string) IdentitySource { return IdentitySource{sourceQuery, name} }
 
-// IdentityCookie reads the identity from a cookie.
+// IdentityCookie reads the identity from a cookie. A cookie sent twice is
+// refused with 400.
 func IdentityCookie(name string) IdentitySource { return IdentitySource{sourceCookie, name} }
 
 // IdentityStageVar reads the identity from a stage variable of the
@@ -87,8 +88,12 @@ func readIdentity(r *http.Request, sources []IdentitySource, vals []string) (ok 
 				return false, ErrInvalidRequest
 			}
 		case sourceCookie:
-			if c, err := r.Cookie(s.name); err == nil {
-				v = c.Value
+			cs := r.CookiesNamed(s.name)
+			if len(cs) > 1 {
+				return false, ErrInvalidRequest
+			}
+			if len(cs) == 1 {
+				v = cs[0].Value
 			}
 		case sourceStageVar:
 			if info := reqctx.From(r.Context()); info != nil {

@@ -269,9 +269,14 @@ func TestAuthorizerRequestSources(t *testing.T) {
 		"no cookie":    send("/?token=a", vars, "X-Tenant", "t1"),
 		"no stage var": send("/?token=a", nil, "X-Tenant", "t1", "Cookie", "session=s1"),
 		"query twice":  send("/?token=a&token=b", vars, "X-Tenant", "t1", "Cookie", "session=s1"),
+		// The function would see one cookie and the upstream maybe the
+		// other.
+		"cookie twice":            send("/?token=a", vars, "X-Tenant", "t1", "Cookie", "session=s1; session=s2"),
+		"cookie in two headers":   send("/?token=a", vars, "X-Tenant", "t1", "Cookie", "session=s1", "Cookie", "session=s2"),
+		"cookie twice, one empty": send("/?token=a", vars, "X-Tenant", "t1", "Cookie", "session=; session=s2"),
 	} {
 		want := 401
-		if name == "query twice" {
+		if strings.Contains(name, "twice") || strings.Contains(name, "two") {
 			want = 400
 		}
 		if code != want {
