@@ -103,8 +103,8 @@ func (c *Cache) Flush(ctx context.Context) error {
 	return c.report("flush", c.store.Flush(ctx))
 }
 
-// lookup returns the fresh entry under key, or nil. A store error counts as
-// a miss and pauses the store for the backoff.
+// lookup returns the entry under key, fresh or stale, or nil. A store error
+// counts as a miss and pauses the store for the backoff.
 func (c *Cache) lookup(r *http.Request, key string, now time.Time) *Entry {
 	if now.UnixNano() < c.skipUntil.Load() {
 		return nil
@@ -112,9 +112,6 @@ func (c *Cache) lookup(r *http.Request, key string, now time.Time) *Entry {
 	e, err := c.store.Get(r.Context(), key)
 	if err != nil {
 		c.storeFailed("get", err, now)
-		return nil
-	}
-	if e == nil || !e.Fresh(now) {
 		return nil
 	}
 	return e

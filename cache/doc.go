@@ -62,13 +62,15 @@
 //
 // # What clients see
 //
-// Every response of a cached route carries X-Cache: Hit, Miss or Bypass
-// ([HeaderXCache]), and the gateway's request info records "hit", "miss" or
-// "bypass" for access logs and metrics. Hits carry Age. A conditional
+// Every response of a cached route carries X-Cache: Hit, Miss, Bypass or
+// Stale ([HeaderXCache]), and the gateway's request info records "hit",
+// "miss", "bypass" or "stale" for access logs and metrics. Hits carry Age. A conditional
 // request (If-None-Match, If-Modified-Since) that matches the entry is
 // answered 304 Not Modified from the cache. A request with Cache-Control:
 // no-store bypasses the cache; one with only-if-cached and no entry gets
-// 504.
+// 504. With [StaleIfError], an upstream 5xx error (the gateway's proxy
+// answers 502 or 504 when the upstream is down or slow) is replaced by the
+// expired entry, with X-Cache: Stale.
 //
 // # Invalidation
 //

@@ -10,11 +10,12 @@ import (
 // the first request (the leader) calls next and the others wait for it.
 // They get the leader's response when it was collected to be stored, which
 // is exactly when it may be shared; as soon as the leader knows it cannot
-// be, each of them makes its own call.
-func (h *handler) fill(w http.ResponseWriter, r *http.Request, key string) {
+// be, each of them makes its own call. stale, when not nil, is the expired
+// entry to answer with if the upstream fails.
+func (h *handler) fill(w http.ResponseWriter, r *http.Request, key string, stale *Entry) {
 	f, leader := h.c.flights.join(key)
 	if leader {
-		h.fetch(w, r, key, f)
+		h.fetch(w, r, key, f, stale)
 		return
 	}
 	select {
@@ -24,26 +25,39 @@ func (h *handler) fill(w http.ResponseWriter, r *http.Request, key string) {
 		return
 	}
 	if e := f.entry; e != nil && e.varyMatches(r) {
+		if f.stale {
+			h.serveStale(w, r, e)
+			return
+		}
 		setStatus(reqctx.From(r.Context()), statusHit)
 		h.c.serveEntry(w, r, e, valueHit, e.ageAt(h.c.now()))
 		return
 	}
-	h.fetch(w, r, key, nil)
+	h.fetch(w, r, key, nil, stale)
 }
 
 // fetch calls next for r through a recorder, stores the response when the
 // rules allow, and writes it to w. It lands f, when not nil, as soon as it
 // knows whether the response can be shared. A panic of next lands f and
-// goes on up.
-func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *flight) {
+// goes on up. When next answers with a 5xx error and stale is not nil, the
+// client gets stale instead.
+func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *flight, stale *Entry) {
 	rec := newRecorder(w, h, r, key, f)
+	rec.stale = stale
 	defer rec.release()
 	if f != nil {
-		defer h.c.flights.land(key, f, nil)
+		defer h.c.flights.land(key, f, nil, false)
 	}
 	h.next.ServeHTTP(rec, h.upstreamRequest(r))
 	if rec.status == 0 {
 		rec.WriteHeader(http.StatusOK)
+	}
+	if rec.failed {
+		if f != nil {
+			h.c.flights.land(key, f, stale, true)
+		}
+		h.serveStale(w, r, stale)
+		return
 	}
 	if !rec.passed && !rec.complete() {
 		// Sent as it is, the short body tells the client that the
@@ -55,12 +69,16 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *f
 	}
 	now := h.c.now()
 	e := buildEntry(rec.status, rec.frozen, rec.body(), now, now.Add(rec.plan.ttl), rec.plan.initialAge, varyFields(r, rec.plan.vary))
-	h.c.save(r, key, e, rec.plan.ttl, now)
+	storeTTL := rec.plan.ttl
+	if !rec.plan.noStale {
+		storeTTL += h.cfg.staleIfError
+	}
+	h.c.save(r, key, e, storeTTL, now)
 	if len(e.vary) > 0 {
-		h.c.save(r, string(appendVariant([]byte(key), e.vary, r)), e, rec.plan.ttl, now)
+		h.c.save(r, string(appendVariant([]byte(key), e.vary, r)), e, storeTTL, now)
 	}
 	if f != nil {
-		h.c.flights.land(key, f, e)
+		h.c.flights.land(key, f, e, false)
 	}
 	if rec.streamed {
 		return
@@ -70,6 +88,12 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *f
 		age = e.ageAt(now)
 	}
 	h.c.serveEntry(w, r, e, valueMiss, age)
+}
+
+// serveStale answers r with the expired entry e because upstream failed.
+func (h *handler) serveStale(w http.ResponseWriter, r *http.Request, e *Entry) {
+	setStatus(reqctx.From(r.Context()), statusStale)
+	h.c.serveEntry(w, r, e, valueStale, e.ageAt(h.c.now()))
 }
 
 // conditionalHeaders are removed from a request sent upstream to fill the

@@ -13,6 +13,7 @@ import (
 type flight struct {
 	done  chan struct{}
 	entry *Entry // set before done is closed; nil: each waiter calls on its own
+	stale bool   // entry is an expired one, served because upstream failed
 	once  sync.Once
 }
 
@@ -38,17 +39,18 @@ func (fs *flights) join(key string) (*flight, bool) {
 	return f, true
 }
 
-// land ends f with e, which waiters may serve, or nil, which sends each of
-// them upstream on their own. Only the first call has an effect. A request
-// arriving afterwards starts a new flight.
-func (fs *flights) land(key string, f *flight, e *Entry) {
+// land ends f with e, which waiters may serve (as a stale entry when stale
+// is set), or nil, which sends each of them upstream on their own. Only the
+// first call has an effect. A request arriving afterwards starts a new
+// flight.
+func (fs *flights) land(key string, f *flight, e *Entry, stale bool) {
 	f.once.Do(func() {
 		fs.mu.Lock()
 		if fs.m[key] == f {
 			delete(fs.m, key)
 		}
 		fs.mu.Unlock()
-		f.entry = e
+		f.entry, f.stale = e, stale
 		close(f.done)
 	})
 }

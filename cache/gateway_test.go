@@ -193,3 +193,33 @@ func TestChunkedUpstreamThroughGateway(t *testing.T) {
 		t.Errorf("after the miss: X-Cache %q, %d bytes", xc, len(body))
 	}
 }
+
+// TestStaleWhenUpstreamIsDown stops the upstream of a gateway route: the
+// proxy's 502 is replaced by the expired entry.
+func TestStaleWhenUpstreamIsDown(t *testing.T) {
+	up := gatewaytest.NewUpstream(t)
+	up.Respond(200, "stored answer")
+	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c, err := cache.New(cache.Now(clk.Now), cache.TTL(time.Minute), cache.StaleIfError(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gateway.New()
+	gw.OnClose(c.Close)
+	defer gw.Close()
+	gw.GET("/a").Use(c.Handler).Proxy(gw.Upstream("up", up.URL), "/a")
+	if err := gw.Build(); err != nil {
+		t.Fatal(err)
+	}
+	client := gatewaytest.NewClient(t, gw)
+	client.Get("/a").ExpectStatus(200)
+	up.Close()
+	client.Get("/a").ExpectStatus(200) // fresh
+	clk.Advance(2 * time.Minute)
+	stale := client.Get("/a").ExpectStatus(200)
+	if stale.Header.Get("X-Cache") != "Stale" || string(stale.Body) != "stored answer" || stale.Header.Get("Age") != "120" {
+		t.Errorf("X-Cache %q Age %q body %q", stale.Header.Get("X-Cache"), stale.Header.Get("Age"), stale.Body)
+	}
+	clk.Advance(time.Hour)
+	client.Get("/a").ExpectStatus(502)
+}

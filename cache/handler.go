@@ -114,15 +114,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := c.now()
+	var stale *Entry
 	if !refresh {
 		e := c.lookup(r, key, now)
 		if e != nil && !e.varyMatches(r) {
-			e = h.variant(r, kb, e)
+			e = h.variant(r, kb, e, now)
 		}
-		if e != nil {
+		switch {
+		case e == nil:
+		case e.Fresh(now):
 			setStatus(info, statusHit)
 			c.serveEntry(w, r, e, valueHit, e.ageAt(now))
 			return
+		case now.Before(e.expires.Add(h.cfg.staleIfError)):
+			stale = e
 		}
 	}
 	if reqCC.onlyIfCached {
@@ -143,7 +148,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setStatus(info, statusMiss)
-	h.fill(w, r, string(kb))
+	h.fill(w, r, string(kb), stale)
 }
 
 // Values of reqctx.Info.CacheStatus.
@@ -151,6 +156,7 @@ const (
 	statusHit    = "hit"
 	statusMiss   = "miss"
 	statusBypass = "bypass"
+	statusStale  = "stale"
 )
 
 func setStatus(info *reqctx.Info, s string) {

@@ -9,7 +9,7 @@ import (
 // Header fields this package reads or writes.
 const (
 	// HeaderXCache reports how a response was produced: [StatusHit],
-	// [StatusMiss] or [StatusBypass].
+	// [StatusMiss], [StatusBypass] or [StatusStale].
 	HeaderXCache = "X-Cache"
 	// HeaderInvalidation is set to "ignored" on a response to a request
 	// that asked to invalidate its entry without being authorized to,
@@ -25,6 +25,9 @@ const (
 	// StatusMiss means the response came from upstream on a cacheable
 	// request, and was stored if the response allowed it.
 	StatusMiss = "Miss"
+	// StatusStale means the response was served from an expired entry
+	// because the upstream failed; see [StaleIfError].
+	StatusStale = "Stale"
 	// StatusBypass means the cache did not take part: the request asked
 	// not to use it, could not be keyed, or carried a header that could
 	// change the response without being part of the key.
@@ -35,6 +38,7 @@ var (
 	valueHit    = []string{StatusHit}
 	valueMiss   = []string{StatusMiss}
 	valueBypass = []string{StatusBypass}
+	valueStale  = []string{StatusStale}
 	valueIgnore = []string{"ignored"}
 )
 

@@ -22,6 +22,8 @@ const (
 	// DefaultMemoryBytes bounds the memory store a [Cache] creates for
 	// itself when no [WithStore] is given.
 	DefaultMemoryBytes = 64 << 20
+	// MaxStaleIfError is the longest [StaleIfError] accepted.
+	MaxStaleIfError = 24 * time.Hour
 	// DefaultStoreBackoff is how long a cache treats every lookup as a miss,
 	// without asking its store, after the store failed.
 	DefaultStoreBackoff = time.Second
@@ -42,6 +44,7 @@ type config struct {
 	memoryBytes     int64
 	respectUpstream bool
 	shareAuthorized bool
+	staleIfError    time.Duration
 	authorize       func(*http.Request) bool
 	unauthorized    UnauthorizedAction
 	now             func() time.Time
@@ -213,6 +216,23 @@ func MaxEntryBytes(n int) Option {
 // forbid storing still apply.
 func RespectUpstreamMaxAge(on bool) Option {
 	return func(c *config) { c.respectUpstream = on }
+}
+
+// StaleIfError keeps entries for d after they expire, and answers a
+// request from such a stale entry, with X-Cache: Stale, when the upstream
+// answers it with a 5xx error (as the gateway's proxy does when the
+// upstream cannot be reached or times out), in the manner of RFC 5861's
+// stale-if-error. Responses marked must-revalidate or proxy-revalidate are
+// never served stale. If StaleIfError is not given or 0, stale entries are
+// never served. d may be at most [MaxStaleIfError].
+func StaleIfError(d time.Duration) Option {
+	return func(c *config) {
+		if d < 0 || d > MaxStaleIfError {
+			c.fail("StaleIfError %v out of range [0, %v]", d, MaxStaleIfError)
+			return
+		}
+		c.staleIfError = d
+	}
 }
 
 // ShareAuthorized stores and shares responses to requests that carry

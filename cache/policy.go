@@ -16,6 +16,7 @@ type plan struct {
 	ttl        time.Duration
 	initialAge int64
 	vary       []string // canonical request header names
+	noStale    bool     // must-revalidate: never served once expired
 }
 
 // credentialHeaders carry the caller's identity; a response to a request
@@ -87,7 +88,7 @@ func (hd *handler) planFor(r *http.Request, status int, h http.Header, now time.
 	if !ok {
 		return plan{}
 	}
-	p := plan{store: true, ttl: hd.cfg.ttl, vary: vary}
+	p := plan{store: true, ttl: hd.cfg.ttl, vary: vary, noStale: cc.mustRevalidate}
 	if a, ok := deltaSeconds(strings.TrimSpace(h.Get("Age"))); ok {
 		p.initialAge = a
 	}

@@ -33,6 +33,8 @@ type recorder struct {
 	buf      *bytes.Buffer
 	streamed bool // the header and the body so far went to the client
 	passed   bool // the response is not stored: everything goes through
+	stale    *Entry
+	failed   bool // a 5xx error, discarded: the client gets stale instead
 }
 
 func newRecorder(w http.ResponseWriter, h *handler, r *http.Request, key string, f *flight) *recorder {
@@ -58,6 +60,10 @@ func (rec *recorder) WriteHeader(code int) {
 		return
 	}
 	rec.status = code
+	if code >= 500 && rec.stale != nil {
+		rec.failed = true
+		return
+	}
 	// Later changes to the header map must not reach the stored entry,
 	// as they would not reach a client either.
 	rec.frozen = rec.header.Clone()
@@ -88,6 +94,8 @@ func (rec *recorder) Write(p []byte) (int, error) {
 		rec.WriteHeader(http.StatusOK)
 	}
 	switch {
+	case rec.failed:
+		return len(p), nil
 	case rec.passed:
 		return rec.w.Write(p)
 	case rec.buf.Len()+len(p) > rec.h.cfg.maxEntry:
@@ -112,6 +120,9 @@ func (rec *recorder) Flush() { _ = rec.FlushError() }
 func (rec *recorder) FlushError() error {
 	if rec.status == 0 {
 		rec.WriteHeader(http.StatusOK)
+	}
+	if rec.failed {
+		return nil
 	}
 	if !rec.passed && !rec.streamed {
 		rec.streamed = true
@@ -149,7 +160,7 @@ func (rec *recorder) pass() {
 	}
 	rec.passed = true
 	if rec.flight != nil {
-		rec.h.c.flights.land(rec.key, rec.flight, nil)
+		rec.h.c.flights.land(rec.key, rec.flight, nil, false)
 	}
 	if !rec.streamed {
 		rec.writeHeader()

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"net/http"
+	"time"
 )
 
 // Responses that vary on request headers (Vary) are stored twice: under
@@ -28,14 +29,14 @@ func appendVariant(dst []byte, vary []field, r *http.Request) []byte {
 	return dst
 }
 
-// variant returns the fresh variant of key's resource that matches r, given
-// the entry e under key, which does not.
-func (h *handler) variant(r *http.Request, key []byte, e *Entry) *Entry {
+// variant returns the variant of key's resource that matches r, fresh or
+// stale, given the entry e under key, which does not.
+func (h *handler) variant(r *http.Request, key []byte, e *Entry, now time.Time) *Entry {
 	if len(e.vary) == 0 {
 		return nil
 	}
 	vk := appendVariant(key[:len(key):len(key)], e.vary, r)
-	v := h.c.lookup(r, string(vk), h.c.now())
+	v := h.c.lookup(r, string(vk), now)
 	if v == nil || !v.varyMatches(r) {
 		return nil
 	}
