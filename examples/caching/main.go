@@ -1,8 +1,8 @@
 // Command caching runs a gateway with a response cache in front of a demo
 // backend started in the same process, sends it a few requests and prints
 // what the cache did with each: misses, hits with their Age, a 304 from
-// the cache, poisoning attempts, coalesced concurrent misses, client and
-// programmatic invalidation.
+// the cache, poisoning attempts, a stale answer while the backend fails,
+// coalesced concurrent misses, client and programmatic invalidation.
 //
 //	go run ./examples/caching
 //
@@ -36,7 +36,8 @@ func main() {
 	defer cancel()
 
 	var calls atomic.Int64
-	backendURL := startBackend(ctx, &calls)
+	var pricesDown atomic.Bool
+	backendURL := startBackend(ctx, &calls, &pricesDown)
 
 	opts := []cache.Option{cache.TTL(5 * time.Minute)}
 	if store, closeStore := redisStore(ctx); store != nil {
@@ -59,6 +60,8 @@ func main() {
 	gw.GET("/users/:id").Use(c.Middleware(cache.TTL(time.Hour), cache.KeyQuery("fields"))).Proxy(api, "/users/:id")
 	gw.GET("/report").Use(c.Handler).Proxy(api, "/report")
 	gw.GET("/slow").Use(c.Handler).Proxy(api, "/slow")
+	// Prices change often; when the backend fails, a price up to an hour old beats an error.
+	gw.GET("/prices").Use(c.Middleware(cache.TTL(time.Second), cache.StaleIfError(time.Hour))).Proxy(api, "/prices")
 	if err := gw.Build(); err != nil {
 		log.Fatal(err)
 	}
@@ -96,8 +99,11 @@ func main() {
 	}
 
 	show("GET /users/42?fields=name", "/users/42?fields=name")
-	time.Sleep(1100 * time.Millisecond) // let the entry age by a second
+	show("GET /prices", "/prices")
+	time.Sleep(1100 * time.Millisecond) // let the entries age by a second
 	show("again", "/users/42?fields=name")
+	pricesDown.Store(true)
+	show("/prices expired, backend failing: stale", "/prices")
 	show("unkeyed parameter cannot poison the entry", "/users/42?debug=evil&fields=name")
 	show("If-None-Match with the stored ETag", "/users/42?fields=name", "If-None-Match", `"user-42"`)
 	show("X-Host could change the answer: bypass", "/users/7?fields=name", "X-Host", "evil.example")
@@ -129,8 +135,16 @@ func main() {
 }
 
 // startBackend serves the demo API on a loopback port until ctx ends.
-func startBackend(ctx context.Context, calls *atomic.Int64) string {
+func startBackend(ctx context.Context, calls *atomic.Int64, pricesDown *atomic.Bool) string {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /prices", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if pricesDown.Load() {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, `{"EUR":1.08}`)
+	})
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
 		n := calls.Add(1)
 		w.Header().Set("Content-Type", "application/json")
