@@ -4,6 +4,8 @@
 //
 //	GET /users/:id          proxied to $UPSTREAM/users/:id
 //	GET /cached/users/:id   the same, answered from a response cache (TTL 1 h)
+//	GET /agg/:id            $UPSTREAM/users/:id (as "user") and $UPSTREAM/orders
+//	                        (as "orders") called at once, merged into one JSON object
 //
 // It is built to be the CANDIDATE_CMD of the peers benchmark, which sets
 // both variables and stops it with SIGTERM. With $GW_CPUPROFILE set, it
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/aggregate"
 	"github.com/gatewaykit/gateway/cache"
 )
 
@@ -36,6 +39,11 @@ func main() {
 	}
 	gw.OnClose(c.Close)
 	gw.GET("/cached/users/:id").Use(c.Handler).Proxy(users, "/users/:id")
+	orders := gw.Upstream("orders", upstream)
+	gw.GET("/agg/:id").Handle(aggregate.New(
+		aggregate.Call(users, "/users/:id").Group("user"),
+		aggregate.Call(orders, "/orders").Group("orders"),
+	))
 	if err := gw.Build(); err != nil {
 		log.Fatal(err)
 	}
