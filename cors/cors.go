@@ -133,9 +133,14 @@ func (c *CORS) Handler(next http.Handler) http.Handler {
 			return
 		}
 		if origin == "" {
-			if !c.origins.any || c.credentials {
-				addVary(w.Header(), varyOrigin)
+			if c.wildcard != nil {
+				// The answer is the same for every origin: say so, so a
+				// shared cache may serve it to cross-origin requests too.
+				c.setActual(w.Header(), nil)
+				next.ServeHTTP(&writer{ResponseWriter: w, c: c, origin: c.wildcard}, r)
+				return
 			}
+			addVary(w.Header(), varyOrigin)
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -143,12 +148,21 @@ func (c *CORS) Handler(next http.Handler) http.Handler {
 			addVary(w.Header(), varyOrigin)
 		}
 		if !c.origins.allowed(origin) {
-			next.ServeHTTP(w, r)
+			// Without the headers the browser keeps the response from the
+			// page, including any an upstream sets to allow everyone.
+			next.ServeHTTP(&writer{ResponseWriter: w, c: c}, r)
 			return
 		}
 		c.setActual(w.Header(), r.Header[originHeader])
 		next.ServeHTTP(&writer{ResponseWriter: w, c: c, origin: r.Header[originHeader]}, r)
 	})
+}
+
+// stripActual removes the headers that would let a page read a response.
+func stripActual(h http.Header) {
+	delete(h, "Access-Control-Allow-Origin")
+	delete(h, "Access-Control-Allow-Credentials")
+	delete(h, "Access-Control-Expose-Headers")
 }
 
 // setActual sets the headers of an allowed non-preflight response.

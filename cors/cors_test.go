@@ -45,9 +45,13 @@ func TestNewErrors(t *testing.T) {
 }
 
 // upstream answers 200 and, like a careless backend, sets its own CORS
-// headers.
+// headers: every origin reflected, with credentials.
 var upstream = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if o := r.Header.Get("Origin"); o != "" {
+		w.Header().Set("Access-Control-Allow-Origin", o)
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		w.Header().Set("Access-Control-Expose-Headers", "X-Secret")
+	}
 	w.Header().Set("X-Upstream", "yes")
 	w.WriteHeader(http.StatusOK)
 })
@@ -72,14 +76,18 @@ func TestRequests(t *testing.T) {
 		want       want
 	}{
 		{"same-origin request", strict, "GET", nil, 200,
-			want{"Access-Control-Allow-Origin": "*", "Vary": "Origin", "X-Upstream": "yes"}},
+			want{"Access-Control-Allow-Origin": "", "Vary": "Origin", "X-Upstream": "yes"}},
 		{"allowed origin", strict, "GET", []string{"Origin", "https://app.example.com"}, 200,
 			want{"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Allow-Credentials": "true",
 				"Access-Control-Expose-Headers": "X-Request-Id, Etag", "Vary": "Origin", "X-Upstream": "yes"}},
 		{"allowed subdomain", strict, "PUT", []string{"Origin", "https://eu.api.example.org"}, 200,
 			want{"Access-Control-Allow-Origin": "https://eu.api.example.org"}},
+		// The upstream's own headers would let the page read the answer.
 		{"other origin passes without CORS headers", strict, "GET", []string{"Origin", "https://evil.com"}, 200,
-			want{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Credentials": "", "Vary": "Origin", "X-Upstream": "yes"}},
+			want{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Credentials": "", "Access-Control-Expose-Headers": "",
+				"Vary": "Origin", "X-Upstream": "yes"}},
+		{"look-alike origin passes without CORS headers", strict, "GET", []string{"Origin", "https://evil-example.org"}, 200,
+			want{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Credentials": ""}},
 		{"preflight", strict, "OPTIONS", []string{"Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT",
 			"Access-Control-Request-Headers", "authorization, x-trace, content-type"}, 204,
 			want{"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Allow-Methods": "GET, PUT",
@@ -98,6 +106,10 @@ func TestRequests(t *testing.T) {
 			"Access-Control-Request-Headers", "x-trace\x00"}, 403, want{}},
 		{"plain OPTIONS passes on", strict, "OPTIONS", []string{"Origin", "https://app.example.com"}, 200,
 			want{"X-Upstream": "yes", "Access-Control-Allow-Origin": "https://app.example.com"}},
+		// A shared cache may keep this answer for cross-origin requests
+		// too: without the header (or a Vary) they would fail.
+		{"open: no origin", open, "GET", nil, 200,
+			want{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Credentials": "", "Access-Control-Expose-Headers": "", "Vary": ""}},
 		{"open: wildcard origin", open, "GET", []string{"Origin", "https://anyone.test"}, 200,
 			want{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Credentials": "", "Vary": ""}},
 		{"open: preflight echoes", open, "OPTIONS", []string{"Origin", "https://anyone.test", "Access-Control-Request-Method", "PATCH",

@@ -43,9 +43,12 @@
 // Access-Control-Allow-Credentials and Access-Control-Expose-Headers before
 // the next handler runs, so responses made by later blocks carry them too;
 // CORS headers an upstream sets are replaced. A request from an origin that
-// is not allowed passes on without CORS headers, so the browser keeps the
-// response from the page. Responses that depend on Origin carry
-// Vary: Origin so shared caches keep them apart.
+// is not allowed passes on without CORS headers (those an upstream sets are
+// removed), so the browser keeps the response from the page. Responses that
+// depend on Origin carry Vary: Origin so shared caches keep them apart;
+// when every origin is allowed without credentials, every response carries
+// Access-Control-Allow-Origin: *, even to requests without Origin, so a
+// cached copy serves cross-origin requests too.
 //
 // In a gateway, install CORS with Gateway.Use so it runs before routing and
 // also covers 404, 405 and automatic OPTIONS answers.

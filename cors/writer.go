@@ -4,7 +4,8 @@ import "net/http"
 
 // writer sets the CORS headers again when the response starts, replacing
 // any an upstream or handler set, so a response never carries two
-// conflicting Access-Control-Allow-Origin values.
+// conflicting Access-Control-Allow-Origin values. For an origin that is not
+// allowed (origin nil) it removes them instead.
 type writer struct {
 	http.ResponseWriter
 	c       *CORS
@@ -15,7 +16,11 @@ type writer struct {
 func (w *writer) WriteHeader(code int) {
 	if !w.written && code >= 200 {
 		w.written = true
-		w.c.setActual(w.Header(), w.origin)
+		if w.origin == nil {
+			stripActual(w.Header())
+		} else {
+			w.c.setActual(w.Header(), w.origin)
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
