@@ -78,4 +78,15 @@
 // "Server-Timing: gateway;dur=0.41, upstream;dur=12.03" (milliseconds) to
 // every response, written just before the response header is sent, so a
 // browser's developer tools show how much of the latency the gateway added.
+//
+// # Cost
+//
+// Metrics allocate nothing per request once a route's series exist: the
+// children of every label set are resolved once and cached. The access log
+// costs what its slog.Handler costs to format a record. Tracing costs what
+// the OpenTelemetry SDK takes to record two spans (server and client), by
+// far the largest share; at high request rates, sample with the tracer
+// provider's sampler (for example sdktrace.ParentBased with
+// sdktrace.TraceIDRatioBased), which keeps propagating trace context for
+// the requests it does not record.
 package observe
