@@ -1,7 +1,7 @@
 // Package observe records what a gateway does: Prometheus metrics, one
 // structured access log record per request (log/slog), OpenTelemetry
 // traces, and an optional Server-Timing response header. The parts are
-// independent and cheap to combine.
+// independent; one [Observer] combines any of them in a single layer.
 //
 // # Installing
 //
