@@ -143,6 +143,7 @@ func (a *JWTAuth) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(a.headers) > 0 {
 			a.stripClaimHeaders(r.Header)
+			a.protectClaimHeaders(r.Header)
 		}
 		tok, err := extractToken(r, a.cfg.Sources)
 		if err == nil && tok == "" {

@@ -46,7 +46,9 @@ type JWTConfig struct {
 	// upstreams after this block. Client-sent headers of those names are
 	// always removed first, in any letter case and also when spelled with
 	// underscores for dashes, which many upstream frameworks read as the
-	// same header.
+	// same header; and their names are removed from the Connection header,
+	// so that a proxy after this block does not drop them as hop-by-hop
+	// headers.
 	ClaimHeaders []ClaimHeader
 	// Realm is sent in the WWW-Authenticate challenge. If empty, no realm
 	// is sent.

@@ -3,6 +3,9 @@ package auth
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -67,6 +70,47 @@ func TestSameHeaderName(t *testing.T) {
 	for _, tt := range tests {
 		if got := sameHeaderName(tt.a, tt.b); got != tt.want {
 			t.Errorf("sameHeaderName(%q, %q) = %v", tt.a, tt.b, got)
+		}
+	}
+}
+
+// TestJWTClaimHeadersSurviveConnection checks that a client naming a claim
+// header in Connection cannot make the reverse proxy after the block drop
+// it as a hop-by-hop header, while the other names it lists still go.
+func TestJWTClaimHeadersSurviveConnection(t *testing.T) {
+	clock := newTestClock()
+	k := rsaTestKey(t, 0, "k1")
+	a := newTestJWT(t, JWTConfig{
+		Issuers:      []Issuer{{Issuer: testIss, Keys: []any{k.pub}, Audiences: []string{testAud}}},
+		ClaimHeaders: []ClaimHeader{{Claim: "sub", Header: "X-User-Id"}},
+		Now:          clock.Now,
+	})
+	got := make(chan http.Header, 1)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+	}))
+	defer backend.Close()
+	target, _ := url.Parse(backend.URL)
+	front := httptest.NewServer(a.Handler(httputil.NewSingleHostReverseProxy(target)))
+	defer front.Close()
+
+	tok := k.sign(t, claimsAt(clock.Now(), testIss, testAud))
+	for _, conn := range []string{"X-User-Id", "keep-alive, x_user_id, X-Hop", "X-Hop,X-USER-ID"} {
+		req, _ := http.NewRequest(http.MethodGet, front.URL, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Connection", conn)
+		req.Header.Set("X-Hop", "hop")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		h := <-got
+		if h.Get("X-User-Id") != "user-1" {
+			t.Fatalf("Connection: %s: the upstream got X-User-Id %q", conn, h.Get("X-User-Id"))
+		}
+		if strings.Contains(conn, "X-Hop") && h.Get("X-Hop") != "" {
+			t.Fatalf("Connection: %s: X-Hop forwarded", conn)
 		}
 	}
 }
