@@ -130,3 +130,51 @@ func FuzzIfNoneMatch(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPoisoning sends an attacker's request with an arbitrary query and
+// one arbitrary header, then a victim's plain request, through one cache,
+// in front of an origin that echoes the inputs known to change responses
+// without being keyed: the query it receives, the host, the override and
+// credential headers. The victim must get exactly what the origin gives it
+// directly.
+func FuzzPoisoning(f *testing.F) {
+	f.Add("id=1&cb=evil", "X-Forwarded-Host", "evil")
+	f.Add("id=1;cb=evil", "X-Original-Url", "/admin")
+	f.Add("%69d=1", "Authorization", "Bearer x")
+	f.Add("id=1&id=2", "Cookie", "a=b")
+	f.Add("id=%31", "X-Host", "evil")
+	f.Fuzz(func(t *testing.T, rawQuery, name, value string) {
+		if !validName(name) || !validValue(value) || strings.ContainsAny(rawQuery, "# \t\r\n") {
+			return
+		}
+		origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var b strings.Builder
+			b.WriteString(r.Host + "|" + r.URL.RawQuery)
+			for _, h := range append(overrideHeaders[:], credentialHeaders[:]...) {
+				b.WriteString("|" + strings.Join(r.Header[h], ","))
+			}
+			_, _ = w.Write([]byte(b.String()))
+		})
+		victim := func() *http.Request { return httptest.NewRequest("GET", "/p?id=1", nil) }
+		fresh, err := New(KeyQuery("id"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fresh.Close()
+		want := serve(fresh.Handler(origin), victim()).Body.String()
+
+		c, err := New(KeyQuery("id"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		h := c.Handler(origin)
+		attacker := httptest.NewRequest("GET", "/p", nil)
+		attacker.URL.RawQuery = rawQuery
+		attacker.Header.Set(name, value)
+		serve(h, attacker)
+		if got := serve(h, victim()).Body.String(); got != want {
+			t.Fatalf("victim got %q, want %q", got, want)
+		}
+	})
+}
