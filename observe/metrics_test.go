@@ -2,7 +2,9 @@ package observe_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -245,5 +247,34 @@ func TestNewMetricsUndoesPartialRegistration(t *testing.T) {
 	}
 	if len(mfs) != 1 || mfs[0].GetName() != "gateway_store_errors_total" {
 		t.Fatalf("registry keeps %d families after a failed NewMetrics", len(mfs))
+	}
+}
+
+// TestMetricsConcurrentRoutes creates series from many goroutines at once:
+// every request is counted exactly once.
+func TestMetricsConcurrentRoutes(t *testing.T) {
+	m, reg := newMetrics(t)
+	gw := gateway.New()
+	gw.Use(m.Middleware())
+	const routes, perRoute = 20, 25
+	for i := range routes {
+		gw.GET("/r" + strconv.Itoa(i) + "/:id").Mock(200, "ok")
+	}
+	c := gatewaytest.NewClient(t, gw)
+	var wg sync.WaitGroup
+	for i := range routes {
+		for range perRoute {
+			wg.Go(func() { c.Get("/r" + strconv.Itoa(i) + "/x") })
+		}
+	}
+	wg.Wait()
+	for i := range routes {
+		route := "/r" + strconv.Itoa(i) + "/:id"
+		if got := metricValue(t, reg, "gateway_requests_total", map[string]string{"route": route}); got != perRoute {
+			t.Errorf("%s counted %v times, want %d", route, got, perRoute)
+		}
+		if n, _ := histogram(t, reg, "gateway_request_duration_seconds", map[string]string{"route": route}); n != perRoute {
+			t.Errorf("%s latency histogram has %d samples", route, n)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -186,4 +187,25 @@ func TestTracingTransportErrors(t *testing.T) {
 	if got := attrs(spans[1])["error.type"].AsString(); got != "_OTHER" {
 		t.Errorf("refused connection error.type %q", got)
 	}
+}
+
+func TestTracingPropagator(t *testing.T) {
+	tracing, _ := newTracing(t, observe.Propagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})))
+	up := gatewaytest.NewUpstream(t)
+	users, err := proxy.NewUpstream("users", []string{up.URL}, proxy.WithTransport(tracing.Transport(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gateway.New()
+	gw.Use(tracing.Middleware())
+	gw.GET("/users/:id").Proxy(gw.AddUpstream(users), "/users/:id")
+	gatewaytest.NewClient(t, gw).Get("/users/1", "Traceparent", inboundTraceparent, "Baggage", "tenant=acme").ExpectStatus(200)
+	rec, _ := up.Last()
+	if got := rec.Header.Get("Baggage"); got != "tenant=acme" {
+		t.Errorf("upstream got baggage %q", got)
+	}
+	if got := rec.Header.Get("Traceparent"); !strings.HasPrefix(got, "00-4bf92f3577b34da6a3ce929d0e0e4736-") {
+		t.Errorf("upstream got traceparent %q", got)
+	}
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
