@@ -258,7 +258,7 @@ func TestMetricsConcurrentRoutes(t *testing.T) {
 	gw.Use(m.Middleware())
 	const routes, perRoute = 20, 25
 	for i := range routes {
-		gw.GET("/r" + strconv.Itoa(i) + "/:id").Mock(200, "ok")
+		gw.GET("/r"+strconv.Itoa(i)+"/:id").Mock(200, "ok")
 	}
 	c := gatewaytest.NewClient(t, gw)
 	var wg sync.WaitGroup
