@@ -392,3 +392,24 @@ func TestPanicReachesOuterRecovery(t *testing.T) {
 	do(h, "GET", "/p")
 	t.Fatal("no panic")
 }
+
+// TestOuterFieldsAreAddedTo checks that a field an outer layer set before
+// the cache (Vary: Origin from a CORS layer) is kept and added to, on a
+// miss, a hit and a pass-through alike.
+func TestOuterFieldsAreAddedTo(t *testing.T) {
+	c, _ := newTestCache(t, MaxEntryBytes(10))
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		w.Header().Set("Vary", "Accept-Encoding")
+		_, _ = w.Write([]byte(r.URL.Path))
+	}})
+	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Vary", "Origin")
+		h.ServeHTTP(w, r)
+	})
+	for _, path := range []string{"/a", "/a", "/much-too-long-to-store"} {
+		rec := do(outer, "GET", path)
+		if got := rec.Header()["Vary"]; strings.Join(got, ", ") != "Origin, Accept-Encoding" {
+			t.Errorf("%s (%s): Vary %q", path, rec.Header().Get(HeaderXCache), got)
+		}
+	}
+}

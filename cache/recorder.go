@@ -144,6 +144,9 @@ func (rec *recorder) Unwrap() http.ResponseWriter { return rec.w }
 func (rec *recorder) writeHeader() {
 	h := rec.w.Header()
 	for k, v := range rec.frozen {
+		if old := h[k]; len(old) > 0 {
+			v = append(old[:len(old):len(old)], v...)
+		}
 		h[k] = v
 	}
 	h[HeaderXCache] = valueMiss

@@ -7,7 +7,9 @@ import (
 
 // serveEntry writes e to w as the answer to r: a 304 Not Modified when r's
 // validators match e, otherwise the stored status, header and body (no body
-// for HEAD). Header values are shared with e, not copied: they are never
+// for HEAD). Stored fields are added to those outer layers set already (a
+// Vary: Origin from a CORS layer, say), as a reverse proxy adds upstream
+// fields. Header values are shared with e, not copied: they are never
 // modified in place, and appending to them reallocates since their capacity
 // is their length.
 func (c *Cache) serveEntry(w http.ResponseWriter, r *http.Request, e *Entry, xcache []string, age []string) {
@@ -16,7 +18,7 @@ func (c *Cache) serveEntry(w http.ResponseWriter, r *http.Request, e *Entry, xca
 		hasETag := e.etag != ""
 		for _, f := range e.header {
 			if notModifiedField(f.name, hasETag) {
-				h[f.name] = f.values
+				addField(h, f)
 			}
 		}
 		h[HeaderXCache] = xcache
@@ -27,7 +29,7 @@ func (c *Cache) serveEntry(w http.ResponseWriter, r *http.Request, e *Entry, xca
 		return
 	}
 	for _, f := range e.header {
-		h[f.name] = f.values
+		addField(h, f)
 	}
 	h[HeaderXCache] = xcache
 	if age != nil {
@@ -40,6 +42,16 @@ func (c *Cache) serveEntry(w http.ResponseWriter, r *http.Request, e *Entry, xca
 	if r.Method != http.MethodHead && len(e.body) > 0 {
 		_, _ = w.Write(e.body)
 	}
+}
+
+// addField adds the values of f to h: shared when h has none, appended to
+// a copy of h's own otherwise.
+func addField(h http.Header, f field) {
+	if old := h[f.name]; len(old) > 0 {
+		h[f.name] = append(old[:len(old):len(old)], f.values...)
+		return
+	}
+	h[f.name] = f.values
 }
 
 func bodyAllowed(status int) bool {
