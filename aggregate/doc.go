@@ -27,7 +27,10 @@
 // for each other leg, all of them finished before ServeHTTP returns. Every
 // call runs under the request's context, so the route's deadline bounds it
 // and a client that goes away cancels every call still running;
-// [Leg.Timeout] gives a leg a shorter deadline of its own.
+// [Leg.Timeout] gives a leg a shorter deadline of its own. A panic in a
+// leg cancels the others and, once they have all stopped, goes on up the
+// request's goroutine, where the server's or the gateway's recovery
+// handles it.
 //
 // # Chaining
 //

@@ -20,6 +20,10 @@ type run struct {
 	out  []byte
 	body []byte // the client's body, for legs that forward it
 	wg   sync.WaitGroup
+
+	mu       sync.Mutex
+	panicked bool
+	panicVal any // the first panic of a leg, raised again once all legs stopped
 }
 
 // result is the outcome of one leg.
@@ -73,16 +77,21 @@ func (a *Aggregate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ru.wg.Add(1)
 			go func(l *leg) {
 				defer ru.wg.Done()
-				a.call(ctx, cancel, r, info, ru, l)
+				a.safeCall(ctx, cancel, r, info, ru, l)
 			}(&a.legs[i])
 		}
-		a.call(ctx, cancel, r, info, ru, &a.legs[level[0]])
+		a.safeCall(ctx, cancel, r, info, ru, &a.legs[level[0]])
 		ru.wg.Wait()
 		if ctx.Err() != nil {
 			break // a required leg failed, or the request ended
 		}
 	}
 	cancel()
+	if ru.panicked {
+		// Every leg has stopped: the panic can go on up the request's
+		// goroutine, to the server's or the gateway's recovery.
+		panic(ru.panicVal)
+	}
 	if r.Context().Err() == context.Canceled {
 		return // the client went away: nobody is listening
 	}
@@ -95,7 +104,31 @@ func (a *Aggregate) release(ru *run) {
 	}
 	ru.out = keepBuf(ru.out)
 	ru.body = keepBuf(ru.body)
+	ru.panicked, ru.panicVal = false, nil
 	a.runs.Put(ru)
+}
+
+// safeCall is call, recovering a panic of the leg: it is recorded for
+// ServeHTTP to raise again once every leg has stopped, and the legs still
+// running are canceled. A panic in a leg's own goroutine would otherwise
+// end the process, and one on the request's goroutine would leave the
+// other legs running after ServeHTTP returned.
+func (a *Aggregate) safeCall(ctx context.Context, cancel context.CancelFunc, r *http.Request, info *reqctx.Info, ru *run, l *leg) {
+	defer ru.recoverLeg(cancel)
+	a.call(ctx, cancel, r, info, ru, l)
+}
+
+func (ru *run) recoverLeg(cancel context.CancelFunc) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	ru.mu.Lock()
+	if !ru.panicked {
+		ru.panicked, ru.panicVal = true, p
+	}
+	ru.mu.Unlock()
+	cancel()
 }
 
 // call runs one leg and records its result. A failed required leg cancels
