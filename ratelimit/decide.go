@@ -41,7 +41,13 @@ func (s *state) take(req *Request, now int64, keepDays int) Result {
 	if q := req.Quota; !q.IsZero() {
 		s.quotaWindow(q, now)
 		used := s.qUsed
-		if res.Allowed {
+		switch {
+		case !res.Allowed && used+n > q.max:
+			// Throttled with the quota used up: the request waits for
+			// the next window, not just for a token.
+			res.Reason = QuotaExhausted
+			res.RetryAfter = max(res.RetryAfter, time.Duration(s.qEnd-now))
+		case res.Allowed:
 			if used+n > q.max {
 				res.Allowed = false
 				res.Reason = QuotaExhausted

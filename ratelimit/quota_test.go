@@ -115,3 +115,30 @@ func FuzzWindow(f *testing.F) {
 		}
 	})
 }
+
+// TestQuotaExhaustedWhileThrottled checks the refusal of a request that
+// both the throttle and a used-up quota refuse: it is the quota's, with a
+// Retry-After at the end of the window, since retrying when the throttle
+// would allow it is refused again.
+func TestQuotaExhaustedWhileThrottled(t *testing.T) {
+	c := newClock(epoch) // 12:00 UTC
+	s := memStore(t, c, 0)
+	req := Request{Scope: "s", Key: "k", Throttle: PerSecond(1), Quota: Daily(2)}
+	for i := range 2 {
+		if res := take(t, s, req); !res.Allowed {
+			t.Fatalf("request %d refused: %+v", i, res)
+		}
+		c.Advance(time.Second)
+	}
+	c.Advance(-time.Second + 100*time.Millisecond) // the bucket is empty too
+	res := take(t, s, req)
+	if res.Allowed || res.Reason != QuotaExhausted || res.RetryAfter != 12*time.Hour-1100*time.Millisecond || res.QuotaRemaining != 0 {
+		t.Fatalf("refused with %+v, want the quota's refusal until midnight", res)
+	}
+	// Only the throttle refuses: its own Retry-After.
+	c.Advance(24 * time.Hour)
+	take(t, s, req)
+	if res := take(t, s, req); res.Reason != Throttled || res.RetryAfter != time.Second {
+		t.Fatalf("refused with %+v, want the throttle's refusal", res)
+	}
+}

@@ -88,7 +88,9 @@ local start, stop, used = 0, 0, 0
 if qmax > 0 then
   start, stop = window(period, offset, floor(now / 1000000))
   used = quota_used(KEYS[2], start)
-  if allowed == 1 then
+  if allowed == 0 and used + n > qmax then
+    reason, retry = 2, math.max(retry, stop * 1000000 - now)
+  elseif allowed == 1 then
     if used + n > qmax then
       allowed, reason, retry = 0, 2, stop * 1000000 - now
       if iv > 0 then remaining, reset = floor((tau - (tat - now)) / iv), tat - now end

@@ -158,3 +158,26 @@ func TestNewRateLimitStoreErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitQuotaExhaustedWhileThrottled: a request both the throttle
+// and a used-up quota refuse is the quota's refusal, with a Retry-After at
+// the end of the window, as in the memory store.
+func TestRateLimitQuotaExhaustedWhileThrottled(t *testing.T) {
+	srv := redistest.Start(t)
+	s := rlStore(t, rlClient(t, srv), RateLimitConfig{Prefix: "qt:"})
+	clk := &rlClock{}
+	clk.us.Store(time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC).UnixMicro())
+	s.now = clk.Now
+	req := ratelimit.Request{Scope: "s", Key: "k", Throttle: ratelimit.PerSecond(1), Quota: ratelimit.Daily(2)}
+	for i := range 2 {
+		if res, err := s.Take(context.Background(), req); err != nil || !res.Allowed {
+			t.Fatalf("request %d: %+v %v", i, res, err)
+		}
+		clk.Advance(time.Second)
+	}
+	clk.Advance(-900 * time.Millisecond)
+	res, err := s.Take(context.Background(), req)
+	if err != nil || res.Allowed || res.Reason != ratelimit.QuotaExhausted || res.RetryAfter != 12*time.Hour-1100*time.Millisecond {
+		t.Fatalf("refused with %+v %v, want the quota's refusal until midnight", res, err)
+	}
+}
