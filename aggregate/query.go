@@ -2,10 +2,14 @@ package aggregate
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
 // appendClientQuery appends the client's query parameters the leg passes.
+// A parameter the template sets itself is never taken from the client: a
+// second value could override the template's for a backend that reads the
+// last one ("/orders?user=:id" called with "?user=43").
 func appendClientQuery(buf []byte, pathEnd int, l *leg, raw string) []byte {
 	if raw == "" || !l.allQuery && len(l.passQuery) == 0 {
 		return buf
@@ -15,25 +19,28 @@ func appendClientQuery(buf []byte, pathEnd int, l *leg, raw string) []byte {
 			buf = append(buf, '&')
 		}
 	}
-	if l.allQuery {
+	if l.allQuery && len(l.tmpl.keys) == 0 {
 		sep()
 		return append(buf, raw...)
 	}
 	for rest := raw; rest != ""; {
 		var pair string
 		pair, rest, _ = strings.Cut(rest, "&")
+		if pair == "" {
+			continue
+		}
 		k, _, _ := strings.Cut(pair, "=")
 		if strings.ContainsAny(k, "%+") {
 			if d, err := url.QueryUnescape(k); err == nil {
 				k = d
 			}
 		}
-		for _, n := range l.passQuery {
-			if k == n {
-				sep()
-				buf = append(buf, pair...)
-				break
-			}
+		if slices.Contains(l.tmpl.keys, k) {
+			continue
+		}
+		if l.allQuery || slices.Contains(l.passQuery, k) {
+			sep()
+			buf = append(buf, pair...)
 		}
 	}
 	return buf

@@ -82,6 +82,14 @@ func TestRequestShape(t *testing.T) {
 			"/s", "a=1&q=go&page=2", "GET", nil},
 		{"whole query", func(up *proxy.Upstream) *aggregate.Leg { return aggregate.Call(up, "/s").PassQuery() }, "", "/x?q=go&x=%20", nil,
 			"/s", "q=go&x=%20", "GET", nil},
+		{"whole query cannot override the template's", func(up *proxy.Upstream) *aggregate.Leg {
+			return aggregate.Call(up, "/orders?user=:id&a%20b=1").PassQuery()
+		}, "", "/x?user=43&page=2&%75ser=44&u%73er&a+b=2&user%5B%5D=1", []string{"id", "42"},
+			"/orders", "user=42&a%20b=1&page=2&user%5B%5D=1", "GET", nil},
+		{"named query cannot override the template's", func(up *proxy.Upstream) *aggregate.Leg {
+			return aggregate.Call(up, "/orders?user=:id").PassQuery("user", "page")
+		}, "", "/x?user=43&page=2", []string{"id", "42"},
+			"/orders", "user=42&page=2", "GET", nil},
 		{"no query by default", func(up *proxy.Upstream) *aggregate.Leg { return aggregate.Call(up, "/s") }, "", "/x?q=go", nil,
 			"/s", "", "GET", nil},
 	}

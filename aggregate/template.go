@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -29,6 +30,7 @@ type template struct {
 	raw   string
 	path  []piece
 	query []piece
+	keys  []string // the query parameter names the template sets, decoded
 }
 
 func templateError(s, msg string) error {
@@ -112,6 +114,9 @@ func parseTemplate(s string) (*template, error) {
 		var err error
 		if t.query, err = parseText(t.query, s, k, litQuery); err != nil {
 			return nil, err
+		}
+		if name, err := url.QueryUnescape(k); err == nil && !strings.Contains(k, "{") {
+			t.keys = append(t.keys, name)
 		}
 		if !hasValue {
 			continue
