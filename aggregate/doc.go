@@ -67,8 +67,9 @@
 // a status outside 2xx, sends a body over its byte limit ([MaxBytes],
 // [Leg.MaxBytes]) or nesting limit ([MaxDepth], [Leg.MaxDepth]), or sends
 // something that is not JSON. Invalid UTF-8 inside strings is not a
-// failure: it is replaced by U+FFFD. A body is read into memory only up to
-// its limit, so a request holds at most about twice the legs' limits.
+// failure: it is replaced by U+FFFD (the escape \ufffd, which counts
+// against the byte limit too). A body is read into memory only up to
+// its limit, so a request holds at most a few times the legs' limits.
 //
 // The reason a leg failed, as the error map shows it, is one of "timeout",
 // "unreachable", "circuit open", "no healthy target", "status N",

@@ -266,6 +266,7 @@ func TestHostileBodies(t *testing.T) {
 			_, _ = io.WriteString(w, `{}`)
 		}, nil, "encoded response", ""},
 		{"invalid UTF-8 is repaired", fixed(200, "{\"name\":\"Bj\xf6rn\"}"), nil, "", `{"name":"Bj\ufffdrn"}`},
+		{"invalid UTF-8 repaired past the limit", fixed(200, `{"x":"`+strings.Repeat("\xff", 900)+`"}`), func(l *aggregate.Leg) *aggregate.Leg { return l.MaxBytes(1000) }, "response too large", ""},
 		{"empty body is null", fixed(200, ``), nil, "", `null`},
 		{"missing target", fixed(200, `{"a":1}`), func(l *aggregate.Leg) *aggregate.Leg { return l.Target("data") }, "missing target", ""},
 	}

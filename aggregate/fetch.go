@@ -169,7 +169,11 @@ func (a *Aggregate) process(l *leg, rs *result, legs int) {
 			return
 		}
 		if bad {
-			rs.fixed = repairUTF8(rs.fixed[:0], doc)
+			var ok bool
+			if rs.fixed, ok = repairUTF8(rs.fixed[:0], doc, l.maxBytes); !ok {
+				rs.fail = failure{reason: errTooLarge.Error(), status: http.StatusBadGateway}
+				return
+			}
 			doc = rs.fixed
 		}
 	}

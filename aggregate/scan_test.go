@@ -65,7 +65,7 @@ func TestCheckDeepNestingIsBounded(t *testing.T) {
 
 func TestRepairUTF8(t *testing.T) {
 	in := []byte("{\"a\":\"x\xffy\",\"b\":\"\xe2\x82\xac\"}")
-	out := repairUTF8(nil, in)
+	out, _ := repairUTF8(nil, in, 1<<20)
 	if !utf8.Valid(out) || !json.Valid(out) {
 		t.Fatalf("repaired %q is not valid", out)
 	}
@@ -111,7 +111,7 @@ func FuzzCheck(f *testing.F) {
 		}
 		v := b
 		if bad {
-			v = repairUTF8(nil, b)
+			v, _ = repairUTF8(nil, b, 1<<30)
 		}
 		if !utf8.Valid(v) || !json.Valid(v) {
 			t.Fatalf("accepted %q but the result %q is not valid UTF-8 JSON", b, v)

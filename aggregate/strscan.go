@@ -31,8 +31,11 @@ func skipPlain(b []byte, i int) int {
 
 // repairUTF8 appends b to dst with every byte that is not part of a valid
 // UTF-8 sequence replaced by the escape \ufffd. b must have passed
-// [check], so such bytes can only be inside strings.
-func repairUTF8(dst, b []byte) []byte {
+// [check], so such bytes can only be inside strings. As each such byte
+// grows six times, it stops and returns false once the repaired form is
+// longer than limit bytes.
+func repairUTF8(dst, b []byte, limit int64) ([]byte, bool) {
+	start := len(dst)
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
@@ -42,6 +45,9 @@ func repairUTF8(dst, b []byte) []byte {
 		}
 		r, n := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && n <= 1 {
+			if int64(len(dst)-start+len(b)-i+5) > limit {
+				return dst, false
+			}
 			dst = append(dst, `\ufffd`...)
 			i++
 			continue
@@ -49,5 +55,5 @@ func repairUTF8(dst, b []byte) []byte {
 		dst = append(dst, b[i:i+n]...)
 		i += n
 	}
-	return dst
+	return dst, true
 }
