@@ -190,13 +190,23 @@ func (l *Leg) PassQuery(names ...string) *Leg {
 // ResponseHeaders lets the named headers of the leg's response through to
 // the client. No backend header is passed by default. Values of every
 // successful leg are kept, in leg order, so several Set-Cookie headers
-// survive.
+// survive. Hop-by-hop headers (Connection, Transfer-Encoding, …) and the
+// headers that describe the leg's own body (Content-Length, Content-Type,
+// Content-Encoding) cannot be let through.
 func (l *Leg) ResponseHeaders(names ...string) *Leg {
 	for _, n := range names {
 		if !validToken(n) {
 			return l.fail(errors.New("invalid header name " + strconv.Quote(n)))
 		}
-		l.respHeaders = append(l.respHeaders, http.CanonicalHeaderKey(n))
+		n = http.CanonicalHeaderKey(n)
+		switch n {
+		case "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+			"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+			return l.fail(errors.New("ResponseHeaders: " + n + " is a hop-by-hop header"))
+		case "Content-Length", "Content-Type", "Content-Encoding":
+			return l.fail(errors.New("ResponseHeaders: " + n + " describes the leg's body, not the aggregate's"))
+		}
+		l.respHeaders = append(l.respHeaders, n)
 	}
 	return l
 }
