@@ -4,6 +4,9 @@
 //
 //	GET /users/:id          proxied to $UPSTREAM/users/:id
 //	GET /cached/users/:id   the same, answered from a response cache (TTL 1 h)
+//	GET /observed/users/:id the /users/:id proxy route with metrics, a JSON access
+//	                        log (to io.Discard) and tracing (every span recorded,
+//	                        exported to nowhere) on
 //	GET /agg/:id            $UPSTREAM/users/:id (as "user") and $UPSTREAM/orders
 //	                        (as "orders") called at once, merged into one JSON object
 //
@@ -14,7 +17,9 @@ package main
 
 import (
 	"context"
+	"io"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -24,6 +29,9 @@ import (
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/aggregate"
 	"github.com/gatewaykit/gateway/cache"
+	"github.com/gatewaykit/gateway/observe"
+	"github.com/gatewaykit/gateway/proxy"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 func main() {
@@ -39,6 +47,22 @@ func main() {
 	}
 	gw.OnClose(c.Close)
 	gw.GET("/cached/users/:id").Use(c.Handler).Proxy(users, "/users/:id")
+	metrics, err := observe.NewMetrics()
+	if err != nil {
+		log.Fatal(err)
+	}
+	logs := observe.NewAccessLog(slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	tracing := observe.NewTracing(observe.TracerProvider(tp))
+	observedUsers, err := proxy.NewUpstream("users-observed", []string{upstream},
+		proxy.WithTransport(tracing.Transport(proxy.DefaultTransport())))
+	if err != nil {
+		log.Fatal(err)
+	}
+	gw.GET("/observed/users/:id").
+		Use(observe.New(observe.WithMetrics(metrics), observe.WithAccessLog(logs), observe.WithTracing(tracing)).Middleware()).
+		Proxy(gw.AddUpstream(observedUsers), "/users/:id")
 	orders := gw.Upstream("orders", upstream)
 	gw.GET("/agg/:id").Handle(aggregate.New(
 		aggregate.Call(users, "/users/:id").Group("user"),
@@ -73,3 +97,9 @@ func envOr(name, def string) string {
 	}
 	return def
 }
+
+// discardSpans is a span exporter that drops every span.
+type discardSpans struct{}
+
+func (discardSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discardSpans) Shutdown(context.Context) error                             { return nil }
