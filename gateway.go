@@ -138,7 +138,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := &requestState{info: reqctx.Info{ErrorHandler: g.cfg.errorHandler}}
 	st.rw.Reset(w)
 	rw, info := &st.rw, &st.info
-	defer g.recoverPanic(rw, r)
+	defer g.recoverPanic(rw, r, info)
 
 	id := g.requestID(r)
 	info.RequestID = id[0]

@@ -17,7 +17,9 @@ import (
 // recoverPanic turns a panic into a 500 (or, when the response had already
 // started, an aborted connection) and logs it with its stack.
 // http.ErrAbortHandler is re-panicked so net/http aborts quietly.
-func (g *Gateway) recoverPanic(rw *respwriter.Writer, r *http.Request) {
+// info is the request's Info, which r (the request as it entered the
+// gateway) does not carry yet.
+func (g *Gateway) recoverPanic(rw *respwriter.Writer, r *http.Request, info *reqctx.Info) {
 	v := recover()
 	if v == nil {
 		return
@@ -25,13 +27,10 @@ func (g *Gateway) recoverPanic(rw *respwriter.Writer, r *http.Request) {
 	if v == http.ErrAbortHandler {
 		panic(v)
 	}
-	id := ""
-	route := ""
-	if info := reqctx.From(r.Context()); info != nil {
-		id, route = info.RequestID, info.Route
-	}
-	g.cfg.logger.Error("gateway: panic serving request", "request_id", id, "route", route,
+	g.cfg.logger.Error("gateway: panic serving request", "request_id", info.RequestID, "route", info.Route,
 		"method", r.Method, "panic", v, "stack", string(debug.Stack()))
+	info.SetError(problem.TypeDefault5XX)
+	r = r.WithContext(reqctx.With(r.Context(), info))
 	if rw.Started() {
 		panic(http.ErrAbortHandler)
 	}

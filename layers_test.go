@@ -113,6 +113,14 @@ func TestRecovery(t *testing.T) {
 	if !strings.Contains(logs.String(), "secret internals") || !strings.Contains(logs.String(), "stack") {
 		t.Fatalf("panic not logged: %s", logs.String())
 	}
+	// The log line and the problem name the request and its route.
+	id := res.Header.Get("X-Request-Id")
+	if !strings.Contains(logs.String(), "request_id="+id) || !strings.Contains(logs.String(), "route=/panic") {
+		t.Errorf("panic log lacks request id %q or route: %s", id, logs.String())
+	}
+	if got := res.Problem().RequestID; got != id {
+		t.Errorf("problem request_id = %q, want %q", got, id)
+	}
 	for _, path := range []string{"/late-panic", "/abort"} {
 		func() {
 			defer func() {
