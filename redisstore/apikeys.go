@@ -27,8 +27,9 @@ const (
 // APIKeyStoreConfig configures an [APIKeyStore].
 type APIKeyStoreConfig struct {
 	// Prefix starts every key the store writes. If empty, it is
-	// [DefaultAPIKeyPrefix]. On Redis Cluster the prefix must contain a
-	// hash tag ("{...}") so that a key's records share a slot.
+	// [DefaultAPIKeyPrefix]. With a Redis Cluster or Ring client the prefix
+	// must contain a hash tag ("{...}") so that a key's records share a
+	// slot; [NewAPIKeyStore] refuses one that does not.
 	Prefix string
 	// Timeout bounds each Lookup and Get; a lookup that takes longer fails,
 	// and the API key block answers 503. If 0, it is [DefaultAPIKeyTimeout].
@@ -81,6 +82,10 @@ func NewAPIKeyStore(client redis.UniversalClient, cfg APIKeyStoreConfig) (*APIKe
 	}
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultAPIKeyPrefix
+	}
+	if _, ok := hashTag(cfg.Prefix); sharded(client) && !ok {
+		return nil, fmt.Errorf("redisstore: NewAPIKeyStore: Prefix %q has no hash tag; a Redis Cluster or Ring "+
+			"needs one (as in %q) to update a key's records together", cfg.Prefix, DefaultAPIKeyPrefix)
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultAPIKeyTimeout

@@ -371,3 +371,34 @@ func BenchmarkAPIKeyRedis(b *testing.B) {
 		})
 	}
 }
+
+// TestAPIKeyStoreOnCluster creates, rotates, looks up and deletes a key on
+// Redis Cluster, whose transactions need every key in one slot, and
+// refuses a prefix without a hash tag there.
+func TestAPIKeyStoreOnCluster(t *testing.T) {
+	c := startCluster(t)
+	if _, err := NewAPIKeyStore(c, APIKeyStoreConfig{Prefix: "keys:"}); err == nil {
+		t.Fatal("a prefix without a hash tag was accepted for a cluster")
+	}
+	ctx := context.Background()
+	m := &auth.KeyManager{Store: newAPIKeyStore(t, c, APIKeyStoreConfig{})}
+	old, _, err := m.Create(ctx, auth.APIKey{ID: "k1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, _, err := m.Rotate(ctx, "k1", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{old, fresh} {
+		if k, err := m.Store.Lookup(ctx, auth.HashKey(secret)); err != nil || k.ID != "k1" {
+			t.Fatalf("Lookup: %+v %v", k, err)
+		}
+	}
+	if err := m.Delete(ctx, "k1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Store.Lookup(ctx, auth.HashKey(fresh)); !errors.Is(err, auth.ErrKeyNotFound) {
+		t.Fatalf("Lookup after Delete: %v", err)
+	}
+}

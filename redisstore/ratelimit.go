@@ -22,7 +22,9 @@ const (
 type RateLimitConfig struct {
 	// Prefix starts every key the store writes, so that several sets of
 	// limits (or other data) can share one Redis database. If Prefix is
-	// empty, it is [DefaultRateLimitPrefix].
+	// empty, it is [DefaultRateLimitPrefix]. A prefix may hold a Redis
+	// Cluster hash tag ("{limits}:") to put every key in one slot, but not
+	// an empty one ("{}").
 	Prefix string
 	// UsageDays is the number of days of usage kept per key for usage
 	// reports. If UsageDays is 0, it is ratelimit.DefaultUsageDays.
@@ -71,6 +73,9 @@ func NewRateLimitStore(client redis.UniversalClient, cfg RateLimitConfig) (*Rate
 	if cfg.UsageDays < 0 || cfg.UsageDays > ratelimit.MaxUsageDays {
 		return nil, fmt.Errorf("redisstore: NewRateLimitStore: UsageDays %d is not within 0..%d", cfg.UsageDays, ratelimit.MaxUsageDays)
 	}
+	if emptyHashTag(cfg.Prefix) {
+		return nil, fmt.Errorf("redisstore: NewRateLimitStore: Prefix %q holds an empty hash tag", cfg.Prefix)
+	}
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultRateLimitPrefix
 	}
@@ -81,9 +86,13 @@ func NewRateLimitStore(client redis.UniversalClient, cfg RateLimitConfig) (*Rate
 }
 
 // base returns the common start of the keys of scope and key; the hash tag
-// puts them in one cluster slot.
+// puts them in one cluster slot. The tag starts with a letter so that it
+// is never empty, whatever the key: Redis Cluster hashes each whole key
+// when the tag is empty ("{}" for the empty key of a limit for everyone,
+// or for a key starting with '}'), which would scatter a decision's keys
+// over slots and make the cluster refuse it.
 func (s *RateLimitStore) base(scope, key string) string {
-	return s.cfg.Prefix + scope + ":{" + key + "}"
+	return s.cfg.Prefix + scope + ":{k" + key + "}"
 }
 
 func (s *RateLimitStore) clock() int64 {

@@ -157,6 +157,14 @@ func TestNewRateLimitStoreErrors(t *testing.T) {
 			t.Fatalf("UsageDays %d accepted", days)
 		}
 	}
+	for _, prefix := range []string{"rl{}:", "{}"} {
+		if _, err := NewRateLimitStore(c, RateLimitConfig{Prefix: prefix}); err == nil {
+			t.Fatalf("Prefix %q with an empty hash tag accepted", prefix)
+		}
+	}
+	if _, err := NewRateLimitStore(c, RateLimitConfig{Prefix: "rl:{limits}:"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestRateLimitQuotaExhaustedWhileThrottled: a request both the throttle
@@ -179,5 +187,30 @@ func TestRateLimitQuotaExhaustedWhileThrottled(t *testing.T) {
 	res, err := s.Take(context.Background(), req)
 	if err != nil || res.Allowed || res.Reason != ratelimit.QuotaExhausted || res.RetryAfter != 12*time.Hour-1100*time.Millisecond {
 		t.Fatalf("refused with %+v %v, want the quota's refusal until midnight", res, err)
+	}
+}
+
+// TestRateLimitOnCluster decides requests on Redis Cluster for keys of
+// every shape, including the empty key of a limit for everyone and keys a
+// client may choose that would empty a naive hash tag: each decision must
+// keep all of its key's state in one slot, or the cluster refuses it and
+// the limiter fails open (by default) for every client.
+func TestRateLimitOnCluster(t *testing.T) {
+	c := startCluster(t)
+	s := rlStore(t, c, RateLimitConfig{})
+	ctx := context.Background()
+	q := ratelimit.Daily(10)
+	for _, key := range []string{"", "}", "}x", "a}b", "{", "{}", "x{y}z", "plain"} {
+		req := ratelimit.Request{Scope: "limit:api", Key: key, Throttle: ratelimit.PerSecond(5), Quota: q, RecordUsage: true}
+		if res, err := s.Take(ctx, req); err != nil || !res.Allowed {
+			t.Errorf("key %q: Take: %+v %v", key, res, err)
+		}
+		if _, err := s.UpdateQuota(ctx, ratelimit.QuotaUpdate{Scope: "limit:api", Key: key, Quota: q, Extend: 1}); err != nil {
+			t.Errorf("key %q: UpdateQuota: %v", key, err)
+		}
+		now := time.Now()
+		if u, err := s.Usage(ctx, ratelimit.UsageQuery{Scope: "limit:api", Key: key, From: now, To: now}); err != nil || len(u) != 1 || u[0].Requests != 1 {
+			t.Errorf("key %q: Usage: %v %v", key, u, err)
+		}
 	}
 }
