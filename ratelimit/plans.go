@@ -36,9 +36,16 @@ type Plans struct {
 
 	mu       sync.RWMutex
 	assigned map[string]*compiledPlan
-	// claimed holds the keys seen with a plan claim, for reports.
+	// claimed holds the keys seen with a plan claim, for reports; at most
+	// maxClaimedKeys of them.
 	claimed map[string]*compiledPlan
 }
+
+// maxClaimedKeys bounds the keys Plans remembers from plan claims, so that
+// keys a client can vary (a header, a token's subject) cannot grow memory
+// without end. Keys past the bound still follow their claim; they are
+// missing only from [Plans.Keys], [Plans.PlanOf] and reports.
+const maxClaimedKeys = DefaultMaxKeys
 
 // NewPlans returns the given usage plans, with their keys assigned. The
 // options [Name] (required with [WithStore]; the default is "plans"),
@@ -159,7 +166,9 @@ func (p *Plans) requestPlan(r *http.Request, key string) *compiledPlan {
 			if cp = p.plans[name]; cp != nil {
 				if seen != cp {
 					p.mu.Lock()
-					p.claimed[key] = cp
+					if _, known := p.claimed[key]; known || len(p.claimed) < maxClaimedKeys {
+						p.claimed[key] = cp
+					}
 					p.mu.Unlock()
 				}
 				return cp

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +272,23 @@ func TestPlanRouteThrottles(t *testing.T) {
 		if _, err := NewPlans([]Plan{{Name: "a", Throttle: PerSecond(1), RouteThrottles: []RouteThrottle{rt}}}); err == nil {
 			t.Fatalf("route throttle %+v accepted", rt)
 		}
+	}
+}
+
+// TestPlansClaimsBounded sends requests whose keys a client chooses (a
+// header) under a principal with a plan claim: the keys remembered for
+// reports stay bounded, and every request still follows its claim.
+func TestPlansClaimsBounded(t *testing.T) {
+	c := newClock(epoch)
+	p := newPlans(t, c, memStore(t, c, 0), ByHeader("X-Client"))
+	r, _ := keyRequest("GET", "", "prod", "/v1/orders")
+	r = r.WithContext(reqctx.WithPrincipal(r.Context(), &reqctx.Principal{ID: "o", Claims: map[string]any{"plan": "gold"}}))
+	for i := range maxClaimedKeys + 1000 {
+		if cp := p.requestPlan(r, "client-"+strconv.Itoa(i)); cp == nil || cp.name != "gold" {
+			t.Fatalf("request %d followed plan %v", i, cp)
+		}
+	}
+	if n := len(p.Keys("gold")); n > maxClaimedKeys+1 {
+		t.Fatalf("%d keys remembered for the plan", n)
 	}
 }
