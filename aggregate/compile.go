@@ -20,6 +20,7 @@ type leg struct {
 	level       int
 	group       string
 	groupKey    []byte // the group key as a JSON string
+	groupName   []byte // the group key
 	target      []string
 	filter      filter
 	optional    bool
@@ -70,6 +71,7 @@ func compileLeg(i int, l *Leg, c *config) (leg, error) {
 	}
 	if cl.group != "" {
 		cl.groupKey = appendString(nil, cl.group)
+		cl.groupName = []byte(cl.group)
 	}
 	var err error
 	if cl.tmpl, err = parseTemplate(l.path); err != nil {

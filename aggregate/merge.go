@@ -1,10 +1,15 @@
 package aggregate
 
+import (
+	"bytes"
+	"slices"
+)
+
 // part is one member of the object being merged, with the leg it came
 // from (-1 for the error map).
 type part struct {
 	leg int
-	key string // decoded, for comparison
+	key []byte // decoded, for comparison
 	raw []byte // the key as a JSON string, quotes included
 	val []byte
 }
@@ -39,7 +44,13 @@ func (a *Aggregate) merge(dst []byte, ru *run) ([]byte, bool) {
 		}
 		return append(dst, '}'), true
 	}
-	var parts []part
+	n := 0
+	for i := range a.legs {
+		if ru.res[i].fail.reason == "" {
+			n += countMembers(a.legs[i].group, ru.res[i].val)
+		}
+	}
+	parts := make([]part, 0, n)
 	free := true
 	for i := range a.legs {
 		l, rs := &a.legs[i], &ru.res[i]
@@ -47,13 +58,13 @@ func (a *Aggregate) merge(dst []byte, ru *run) ([]byte, bool) {
 			continue
 		}
 		if l.group != "" {
-			parts = append(parts, part{leg: i, key: l.group, raw: l.groupKey, val: rs.val})
+			parts = append(parts, part{leg: i, key: l.groupName, raw: l.groupKey, val: rs.val})
 		} else {
 			parts = appendMembers(parts, i, rs.val)
 		}
 	}
 	for i := range parts {
-		if parts[i].key == a.errorsField {
+		if string(parts[i].key) == a.errorsField {
 			free = false
 		}
 	}
@@ -81,94 +92,137 @@ func (a *Aggregate) withErrors(out []byte, ru *run) []byte {
 	return append(out, '}')
 }
 
+// countMembers returns the number of parts a leg's value v brings: one
+// when the leg is grouped, else the number of members of the object v.
+func countMembers(group string, v []byte) int {
+	if group != "" {
+		return 1
+	}
+	n := 0
+	for _, i, ok := nextMember(v, 1); ok; _, i, ok = nextMember(v, i) {
+		n++
+	}
+	return n
+}
+
 // appendMembers appends the members of the object v as parts of leg.
 func appendMembers(parts []part, leg int, v []byte) []part {
 	for m, i, ok := nextMember(v, 1); ok; m, i, ok = nextMember(v, i) {
-		parts = append(parts, part{leg: leg, key: string(m.decodedKey(nil)), raw: m.quoted, val: m.val})
+		key := m.key
+		if m.escaped {
+			key = unescape(nil, m.key)
+		}
+		parts = append(parts, part{leg: leg, key: key, raw: m.quoted, val: m.val})
 	}
 	return parts
 }
 
 // object writes parts as one object. Members with the same name are
 // merged under the Deep strategy; otherwise the first one is kept and the
-// later ones are reported as conflicts.
+// later ones are reported as conflicts. Its memory is a few words per
+// part, whatever the number of members a backend sends.
 func (a *Aggregate) object(dst []byte, ru *run, parts []part) []byte {
-	var index map[string]int
-	if len(parts) > 16 {
-		index = make(map[string]int, len(parts))
+	n := len(parts)
+	var (
+		nextBuf [16]int32
+		dupBuf  [16]bool
+		next    []int32 // the next part with the same name, or -1
+		dup     []bool  // the part follows an earlier one with its name
+	)
+	if n <= len(nextBuf) {
+		next, dup = nextBuf[:n], dupBuf[:n]
+	} else {
+		next, dup = make([]int32, n), make([]bool, n)
 	}
-	var groups [][]int // part indexes by name, in order of first appearance
-	for i := range parts {
-		g := -1
-		if index != nil {
-			if j, ok := index[parts[i].key]; ok {
-				g = j
-			}
-		} else {
-			for j, grp := range groups {
-				if parts[grp[0]].key == parts[i].key {
-					g = j
+	for i := range next {
+		next[i] = -1
+	}
+	if n <= len(nextBuf) {
+		for i := 1; i < n; i++ {
+			for j := 0; j < i; j++ {
+				if !dup[j] && bytes.Equal(parts[j].key, parts[i].key) {
+					for next[j] >= 0 {
+						j = int(next[j])
+					}
+					next[j], dup[i] = int32(i), true
 					break
 				}
 			}
 		}
-		if g < 0 {
-			if index != nil {
-				index[parts[i].key] = len(groups)
-			}
-			groups = append(groups, []int{i})
-			continue
+	} else {
+		// Sort by name, then position, and link each run of equal names.
+		order := make([]int32, n)
+		for i := range order {
+			order[i] = int32(i)
 		}
-		groups[g] = append(groups[g], i)
+		slices.SortFunc(order, func(x, y int32) int {
+			if c := bytes.Compare(parts[x].key, parts[y].key); c != 0 {
+				return c
+			}
+			return int(x - y)
+		})
+		for k := 1; k < n; k++ {
+			if p, q := order[k-1], order[k]; bytes.Equal(parts[p].key, parts[q].key) {
+				next[p], dup[q] = q, true
+			}
+		}
 	}
 	dst = append(dst, '{')
-	for n, grp := range groups {
-		if n > 0 {
-			dst = append(dst, ',')
-		}
-		first := &parts[grp[0]]
-		dst = append(dst, first.raw...)
-		dst = append(dst, ':')
-		if len(grp) == 1 {
-			dst = append(dst, first.val...)
+	first := true
+	for i := range parts {
+		if dup[i] {
 			continue
 		}
-		dst = a.combine(dst, ru, parts, grp)
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, parts[i].raw...)
+		dst = append(dst, ':')
+		if next[i] < 0 {
+			dst = append(dst, parts[i].val...)
+			continue
+		}
+		dst = a.combine(dst, ru, parts, next, i)
 	}
 	return append(dst, '}')
 }
 
-// combine writes the value of a member several parts bring.
-func (a *Aggregate) combine(dst []byte, ru *run, parts []part, grp []int) []byte {
+// combine writes the value of a member several parts bring: the part at
+// head and those that next links to it.
+func (a *Aggregate) combine(dst []byte, ru *run, parts []part, next []int32, head int) []byte {
 	if a.strategy == Deep {
 		objects, arrays := true, true
-		for _, i := range grp {
+		for i := head; i >= 0; i = int(next[i]) {
 			objects = objects && parts[i].val[0] == '{'
 			arrays = arrays && parts[i].val[0] == '['
 		}
 		switch {
 		case objects:
-			var sub []part
-			for _, i := range grp {
+			n := 0
+			for i := head; i >= 0; i = int(next[i]) {
+				n += countMembers("", parts[i].val)
+			}
+			sub := make([]part, 0, n)
+			for i := head; i >= 0; i = int(next[i]) {
 				sub = appendMembers(sub, parts[i].leg, parts[i].val)
 			}
 			return a.object(dst, ru, sub)
 		case arrays:
 			dst = append(dst, '[')
 			n := 0
-			for _, i := range grp {
+			for i := head; i >= 0; i = int(next[i]) {
 				dst, n = appendElements(dst, parts[i].val, n)
 			}
 			return append(dst, ']')
 		}
 	}
-	first := &parts[grp[0]]
-	for _, i := range grp[1:] {
+	for i := int(next[head]); i >= 0; i = int(next[i]) {
 		if l := parts[i].leg; l >= 0 && ru.res[l].conflict == "" {
-			ru.res[l].conflict = parts[i].key
+			ru.res[l].conflict = string(parts[i].key)
 		}
 	}
-	return append(dst, first.val...)
+	return append(dst, parts[head].val...)
 }
 
 // appendElements appends the elements of the array v, separated by commas
