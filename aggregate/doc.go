@@ -59,7 +59,8 @@
 // ungrouped leg's result is returned as it is. No leg silently overwrites
 // another: when two legs bring a member of the same name that cannot be
 // merged, the earlier leg in declaration order keeps it, and the later
-// leg's conflict makes the response partial.
+// leg's conflict makes the response partial. The same value brought twice
+// (byte for byte, such as an id both legs carry) is no conflict.
 //
 // # Status and completeness
 //

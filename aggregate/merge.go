@@ -119,7 +119,8 @@ func appendMembers(parts []part, leg int, v []byte) []part {
 
 // object writes parts as one object. Members with the same name are
 // merged under the Deep strategy; otherwise the first one is kept and the
-// later ones are reported as conflicts. Its memory is a few words per
+// later ones, unless their value is byte for byte the same, are reported
+// as conflicts. Its memory is a few words per
 // part, whatever the number of members a backend sends.
 func (a *Aggregate) object(dst []byte, ru *run, parts []part) []byte {
 	n := len(parts)
@@ -218,6 +219,9 @@ func (a *Aggregate) combine(dst []byte, ru *run, parts []part, next []int32, hea
 		}
 	}
 	for i := int(next[head]); i >= 0; i = int(next[i]) {
+		if bytes.Equal(parts[i].val, parts[head].val) {
+			continue // the same value twice (an id both legs carry): nothing is lost
+		}
 		if l := parts[i].leg; l >= 0 && ru.res[l].conflict == "" {
 			ru.res[l].conflict = string(parts[i].key)
 		}

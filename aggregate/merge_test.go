@@ -30,6 +30,12 @@ func TestMerge(t *testing.T) {
 		{"shallow members, earlier leg wins", func(u, p, l *proxy.Upstream) []aggregate.Part {
 			return []aggregate.Part{aggregate.Call(u, "/").Name("user"), aggregate.Call(p, "/").Name("profile"), aggregate.ErrorsField("_errors")}
 		}, `{"id":7,"name":"Ann","address":{"city":"Oslo"},"tags":["a"],"bio":"hi","_errors":{"profile":"conflict on id"}}`, "false"},
+		{"shallow members with equal values are no conflict", func(u, p, l *proxy.Upstream) []aggregate.Part {
+			return []aggregate.Part{aggregate.Call(u, "/").Allow("id", "name"), aggregate.Call(u, "/").Name("again").Allow("id", "tags")}
+		}, `{"id":7,"name":"Ann","tags":["a"]}`, "true"},
+		{"deep members with equal values are no conflict", func(u, p, l *proxy.Upstream) []aggregate.Part {
+			return []aggregate.Part{aggregate.Call(u, "/").Allow("id", "address"), aggregate.Call(u, "/").Name("again").Allow("id", "address"), aggregate.Merge(aggregate.Deep)}
+		}, `{"id":7,"address":{"city":"Oslo"}}`, "true"},
 		{"shallow members without conflict", func(u, p, l *proxy.Upstream) []aggregate.Part {
 			return []aggregate.Part{aggregate.Call(u, "/").Allow("id", "name"), aggregate.Call(p, "/").Allow("bio"), aggregate.Call(l, "/").Group("orders")}
 		}, `{"id":7,"name":"Ann","bio":"hi","orders":` + list + `}`, "true"},

@@ -26,8 +26,9 @@ const (
 	// Shallow merges the top-level members of the legs' objects (a grouped
 	// leg contributes one member, its group key). When two legs bring the
 	// same member, the earlier leg in declaration order keeps it; the later
-	// one's member is dropped and reported as a conflict, which makes the
-	// response partial (see the package documentation). Two legs grouped
+	// one's member is dropped and, unless its value is byte for byte the
+	// same, reported as a conflict, which makes the response partial (see
+	// the package documentation). Two legs grouped
 	// under the same key are a configuration error.
 	Shallow Strategy = iota
 	// Deep merges objects recursively: members present in several legs are
