@@ -223,3 +223,42 @@ func BenchmarkActual(b *testing.B) {
 		h.ServeHTTP(w, req)
 	}
 }
+
+// TestHijackThroughWriter upgrades connections, as WebSocket servers do by
+// asserting http.Hijacker, from allowed and other origins alike.
+func TestHijackThroughWriter(t *testing.T) {
+	c, err := New(Origins("https://app.example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			http.Error(w, "not a Hijacker", http.StatusInternalServerError)
+			return
+		}
+		conn, rw, err := hj.Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n")
+		_ = rw.Flush()
+	})))
+	defer srv.Close()
+	for _, origin := range []string{"https://app.example.com", "https://elsewhere.example"} {
+		req, _ := http.NewRequest("GET", srv.URL, nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "test")
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusSwitchingProtocols {
+			t.Errorf("origin %s: status %d", origin, res.StatusCode)
+		}
+	}
+}

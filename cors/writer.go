@@ -1,6 +1,10 @@
 package cors
 
-import "net/http"
+import (
+	"bufio"
+	"net"
+	"net/http"
+)
 
 // writer sets the CORS headers again when the response starts, replacing
 // any an upstream or handler set, so a response never carries two
@@ -38,6 +42,14 @@ func (w *writer) Flush() {
 		w.WriteHeader(http.StatusOK)
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack takes over the connection when the underlying writer can, for
+// servers (WebSocket) that assert http.Hijacker rather than use
+// http.ResponseController. The CORS headers do not apply to what the
+// caller then writes.
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
