@@ -64,6 +64,17 @@ func TestOptionalLegFailure(t *testing.T) {
 func TestRequiredLegFailure(t *testing.T) {
 	users := backend(t, fixed(200, `{"id":1}`))
 	broken := backend(t, fixed(500, `{"error":"secret internals"}`))
+	busy := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		w.Header().Set("Set-Cookie", "lb=1")
+		w.Header().Set("X-Internal", "host-3")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	unauthorized := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="api"`)
+		w.Header().Set("Set-Cookie", "s=1")
+		w.WriteHeader(http.StatusUnauthorized)
+	})
 	tests := []struct {
 		name   string
 		parts  []aggregate.Part
@@ -91,6 +102,20 @@ func TestRequiredLegFailure(t *testing.T) {
 			func(t *testing.T, rec *httptest.ResponseRecorder) {
 				if rec.Body.String() != `{"error":"secret internals"}` || rec.Header().Get("Content-Type") != "application/json" {
 					t.Fatalf("body %s, headers %v", rec.Body, rec.Header())
+				}
+			}},
+		{"pass failure keeps the status's own headers", []aggregate.Part{aggregate.Call(users, "/").Group("user"), aggregate.Call(busy, "/").Group("orders"), aggregate.PassFailure()}, 429,
+			func(t *testing.T, rec *httptest.ResponseRecorder) {
+				h := rec.Header()
+				if h.Get("Retry-After") != "7" || h.Get("Set-Cookie") != "" || h.Get("X-Internal") != "" {
+					t.Fatalf("headers %v", h)
+				}
+			}},
+		{"pass failure keeps the allowed headers", []aggregate.Part{aggregate.Call(unauthorized, "/").Group("me").ResponseHeaders("Set-Cookie"), aggregate.PassFailure()}, 401,
+			func(t *testing.T, rec *httptest.ResponseRecorder) {
+				h := rec.Header()
+				if h.Get("WWW-Authenticate") != `Bearer realm="api"` || h.Get("Set-Cookie") != "s=1" {
+					t.Fatalf("headers %v", h)
 				}
 			}},
 	}

@@ -96,8 +96,10 @@ func ErrorsField(name string) Option {
 }
 
 // PassFailure makes an aggregate that fails because of one leg's error
-// status answer with that status and body (and its Content-Type) instead of
-// a 502 problem, as if the client had called the backend directly.
+// status answer with that status and body instead of a 502 problem, as if
+// the client had called the backend directly. Of the backend's headers,
+// only Content-Type, Retry-After, WWW-Authenticate and those the leg lets
+// through with [Leg.ResponseHeaders] are passed.
 func PassFailure() Option {
 	return func(c *config) { c.passFailure = true }
 }

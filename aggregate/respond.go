@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,6 +94,11 @@ func (a *Aggregate) respond(w http.ResponseWriter, r *http.Request, info *reqctx
 	}
 }
 
+// passedOnFailure are the backend headers a passed failure keeps besides
+// the leg's [Leg.ResponseHeaders]: its body's type, and the headers its
+// status relies on (Retry-After of a 429 or 503, the challenge of a 401).
+var passedOnFailure = [...]string{"Content-Type", "Retry-After", "Www-Authenticate"}
+
 // fail answers with the failure of leg i: the backend's own answer under
 // PassFailure, else a problem. timeout forces 504 (every leg timed out).
 func (a *Aggregate) fail(w http.ResponseWriter, r *http.Request, info *reqctx.Info, ru *run, i int, timeout bool) {
@@ -117,8 +123,15 @@ func (a *Aggregate) fail(w http.ResponseWriter, r *http.Request, info *reqctx.In
 	}
 	if a.passFailure && strings.HasPrefix(rs.fail.reason, "status ") {
 		h := w.Header()
-		if ct := rs.header.Get("Content-Type"); ct != "" {
-			h.Set("Content-Type", ct)
+		for _, k := range passedOnFailure {
+			if vs := rs.header[k]; len(vs) > 0 {
+				h[k] = vs
+			}
+		}
+		for _, k := range a.legs[i].respHeaders {
+			if vs := rs.header[k]; len(vs) > 0 && !slices.Contains(passedOnFailure[:], k) {
+				h[k] = append(h[k], vs...)
+			}
 		}
 		h[CompleteHeader] = completeNo
 		h.Set("Content-Length", strconv.Itoa(len(rs.body)))
