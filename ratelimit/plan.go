@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
@@ -31,9 +32,10 @@ type Plan struct {
 	// ("/v1/orders/:id") or a route name, optionally preceded by a method
 	// and a space ("POST /v1/orders"); a trailing '*' matches every route
 	// that starts with what precedes it ("/v1/*"). Outside a gateway the
-	// request path stands for the template. The route is known only after
-	// routing, so plans that list routes belong on a group or a route, not
-	// in gateway-wide middleware. If empty, the plan covers every route.
+	// cleaned request path stands for the template. The route is known
+	// only after routing, so plans that list routes belong on a group or a
+	// route, not in gateway-wide middleware. If empty, the plan covers
+	// every route.
 	Routes []string
 	// RouteThrottles are per-key throttles on some of the plan's routes,
 	// enforced in addition to Throttle, like the method throttling of
@@ -98,9 +100,26 @@ type target struct {
 
 func targetOf(r *http.Request, info *reqctx.Info) target {
 	if info == nil {
-		return target{method: r.Method, route: r.URL.Path}
+		return target{method: r.Method, route: cleanPath(r.URL.Path)}
 	}
 	return target{method: r.Method, stage: info.Stage, route: info.Route, name: info.RouteName}
+}
+
+// cleanPath returns p without dot segments and doubled slashes, as the
+// path a router serves, keeping a trailing slash. It allocates only when p
+// is not clean.
+func cleanPath(p string) string {
+	if p != "" && p[0] == '/' && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return p
+	}
+	if p == "" {
+		return "/"
+	}
+	c := path.Clean(p)
+	if p[len(p)-1] == '/' && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // covers reports whether the plan applies to t.

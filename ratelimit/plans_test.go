@@ -292,3 +292,29 @@ func TestPlansClaimsBounded(t *testing.T) {
 		t.Fatalf("%d keys remembered for the plan", n)
 	}
 }
+
+// TestPlansOutsideGatewayCleanPath matches plan routes outside a gateway
+// against the cleaned request path, the resource a router serves: dot
+// segments and doubled slashes do not bring a request under a plan that
+// does not cover it.
+func TestPlansOutsideGatewayCleanPath(t *testing.T) {
+	p, err := NewPlans([]Plan{{Name: "v1", Throttle: PerSecond(10), Routes: []string{"/v1/*"}, Keys: []string{"k"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.Handler(ok)
+	for path, want := range map[string]int{
+		"/v1/orders":       204,
+		"/v1/../admin":     403,
+		"/v1/./../admin/x": 403,
+		"//v1/orders":      204,
+		"/v1//orders":      204,
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.URL.Path = path
+		r = r.WithContext(reqctx.WithPrincipal(r.Context(), &reqctx.Principal{ID: "o", KeyID: "k"}))
+		if rec := serve(h, r); rec.Code != want {
+			t.Errorf("%s: %d, want %d", path, rec.Code, want)
+		}
+	}
+}
