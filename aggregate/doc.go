@@ -91,9 +91,10 @@
 //     [ErrorsField], an object result also carries a member mapping each
 //     failed leg's name to a short reason ("timeout", "status 503", …).
 //   - A required leg failed, or every leg did: 502 problem+json, 504 when
-//     the failure was a timeout, 503 when the leg's circuit breaker was open
-//     or its upstream had no healthy target, through the gateway's error
-//     handler ([ErrorHandler]). The first failed required leg decides; once
+//     the failure was a timeout, 503 when the leg's circuit breaker was open,
+//     its upstream had no healthy target or its backend answered 503 (with
+//     Retry-After when the breaker or the backend gave one), through the
+//     gateway's error handler ([ErrorHandler]). The first failed required leg decides; once
 //     one fails, the legs still running are canceled. With [PassFailure], a
 //     backend's error status and body are passed to the client instead.
 //

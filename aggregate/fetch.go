@@ -60,6 +60,12 @@ func (a *Aggregate) fetch(ctx context.Context, r *http.Request, info *reqctx.Inf
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		rs.fail = failure{reason: "status " + strconv.Itoa(resp.StatusCode), status: http.StatusBadGateway}
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			// The backend is down for a while: the aggregate is too, and
+			// passes the backend's advice on when to come back.
+			rs.fail.status = http.StatusServiceUnavailable
+			rs.fail.retryAfter = validRetryAfter(resp.Header.Get("Retry-After"))
+		}
 		rs.header = resp.Header // for PassFailure's Content-Type
 		return
 	}
@@ -118,6 +124,21 @@ func retryAfter(p *problem.Problem) string {
 		return ""
 	}
 	return p.Header.Get("Retry-After")
+}
+
+// validRetryAfter returns v when it is a Retry-After value (seconds or an
+// HTTP date), else "".
+func validRetryAfter(v string) string {
+	if v == "" {
+		return ""
+	}
+	if _, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return v
+	}
+	if _, err := http.ParseTime(v); err == nil {
+		return v
+	}
+	return ""
 }
 
 // readBody reads body into dst, failing with errTooLarge past limit bytes.

@@ -42,3 +42,32 @@ func TestHeadRequest(t *testing.T) {
 		t.Fatalf("%d %q %v", rec.Code, rec.Body, rec.Header())
 	}
 }
+
+// TestBackendUnavailable checks that a required leg whose backend answers
+// 503 makes the aggregate answer 503 with the backend's Retry-After, so
+// clients back off as the backend asked instead of retrying at once.
+func TestBackendUnavailable(t *testing.T) {
+	tests := []struct {
+		name       string
+		retryAfter string
+	}{
+		{"with Retry-After", "30"},
+		{"without Retry-After", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			down := backend(t, func(w http.ResponseWriter, r *http.Request) {
+				if tt.retryAfter != "" {
+					w.Header().Set("Retry-After", tt.retryAfter)
+				}
+				w.WriteHeader(http.StatusServiceUnavailable)
+			})
+			a := aggregate.New(aggregate.Call(backend(t, fixed(200, `{}`)), "/").Group("ok"), aggregate.Call(down, "/").Group("down"))
+			rec, info := serve(a, "/x")
+			if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != tt.retryAfter || info.ErrorType != "INTEGRATION_FAILURE" {
+				t.Fatalf("%d, Retry-After %q, %q: %s", rec.Code, rec.Header().Get("Retry-After"), info.ErrorType, rec.Body)
+			}
+			problemOf(t, rec)
+		})
+	}
+}
