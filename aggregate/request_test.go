@@ -161,6 +161,39 @@ func TestChaining(t *testing.T) {
 	}
 }
 
+// TestChainingCannotTraverse checks that a backend's field used in a
+// path stays one segment, whatever it holds.
+func TestChainingCannotTraverse(t *testing.T) {
+	tests := []struct{ value, path string }{
+		{`"../admin"`, "/accounts/..%2Fadmin/balance"},
+		{`"%2F..%2Fadmin"`, "/accounts/%252F..%252Fadmin/balance"},
+		{`"\u002e\u002e\/admin"`, "/accounts/..%2Fadmin/balance"},
+		{`"a\\b?c#d"`, "/accounts/a%5Cb%3Fc%23d/balance"},
+		{`"..."`, "/accounts/.../balance"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			users, _ := recording(t, `{"account_id":`+tt.value+`}`, "")
+			accounts, rc := recording(t, `{}`, "")
+			a := aggregate.New(aggregate.Call(users, "/").Group("user"), aggregate.Call(accounts, "/accounts/{user.account_id}/balance").Group("acc"))
+			if rec, _ := serve(a, "/x"); rec.Code != 200 {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			if got := rc.last(t).URL.EscapedPath(); got != tt.path {
+				t.Fatalf("backend got %s, want %s", got, tt.path)
+			}
+		})
+	}
+	for _, v := range []string{`".."`, `"."`, `"\u002e\u002e"`, `""`} {
+		users, _ := recording(t, `{"account_id":`+v+`}`, "")
+		accounts, rc := recording(t, `{}`, "")
+		a := aggregate.New(aggregate.Call(users, "/").Group("user"), aggregate.Call(accounts, "/accounts/{user.account_id}/balance").Group("acc"))
+		if rec, _ := serve(a, "/x"); rec.Code != http.StatusBadGateway || rc.count() != 0 {
+			t.Fatalf("%s: %d %s, %d calls", v, rec.Code, rec.Body, rc.count())
+		}
+	}
+}
+
 func TestChainingFailures(t *testing.T) {
 	users, _ := recording(t, `{"id":1,"obj":{},"none":null}`, "")
 	broken := backend(t, fixed(500, `{}`))
