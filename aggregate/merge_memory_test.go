@@ -48,3 +48,46 @@ func TestMergeMemoryIsBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestObjectGroupsNames checks that members of the same name are found
+// alike by the small and the large form of object: the first one kept, in
+// order of first appearance, the later ones with another value reported.
+func TestObjectGroupsNames(t *testing.T) {
+	for _, n := range []int{3, 16, 17, 40} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			a := &Aggregate{legs: make([]leg, n)}
+			ru := &run{res: make([]result, n)}
+			parts := make([]part, n)
+			var want []byte
+			seen := map[string]bool{}
+			conflicts := map[int]string{}
+			for i := range parts {
+				name := "k" + strconv.Itoa((i*7)%(n/2+1)) // every name about twice
+				val := strconv.Itoa(i % 3)
+				parts[i] = part{leg: i, key: []byte(name), raw: []byte(`"` + name + `"`), val: []byte(val)}
+				if seen[name] {
+					continue
+				}
+				seen[name] = true
+				if len(want) > 0 {
+					want = append(want, ',')
+				}
+				want = append(want, `"`+name+`":`+val...)
+				for j := i + 1; j < n; j++ {
+					if jn := "k" + strconv.Itoa((j*7)%(n/2+1)); jn == name && strconv.Itoa(j%3) != val {
+						conflicts[j] = name
+					}
+				}
+			}
+			got := a.object(nil, ru, parts)
+			if string(got) != "{"+string(want)+"}" {
+				t.Fatalf("got  %s\nwant {%s}", got, want)
+			}
+			for i := range ru.res {
+				if ru.res[i].conflict != conflicts[i] {
+					t.Fatalf("leg %d conflict %q, want %q", i, ru.res[i].conflict, conflicts[i])
+				}
+			}
+		})
+	}
+}
