@@ -1,6 +1,7 @@
 package aggregate_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gatewaykit/gateway/aggregate"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/proxy"
 )
 
 func TestThroughGateway(t *testing.T) {
@@ -110,4 +112,27 @@ func readAll(t *testing.T, res *http.Response) string {
 		}
 	}
 	return b.String()
+}
+
+// TestGatewayLegPanic checks that a leg's panic reaches the gateway's
+// recovery, which answers 500, and that the gateway goes on serving.
+func TestGatewayLegPanic(t *testing.T) {
+	be := gatewaytest.NewUpstream(t)
+	be.Respond(200, `{"ok":true}`, "Content-Type", "application/json")
+	bad, err := proxy.NewUpstream("bad", []string{be.URL}, proxy.WithTransport(panicking{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gateway.New(gateway.Logger(slog.New(slog.DiscardHandler)))
+	good := gw.Upstream("good", be.URL)
+	gw.AddUpstream(bad)
+	gw.GET("/a").Handle(aggregate.New(aggregate.Call(good, "/x").Group("good"), aggregate.Call(bad, "/y").Group("bad")))
+	gw.GET("/b").Handle(aggregate.New(aggregate.Call(good, "/x").Group("good")))
+	c := gatewaytest.NewClient(t, gw)
+	if res := c.Get("/a"); res.Status != http.StatusInternalServerError || res.Problem().Status != 500 {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	if res := c.Get("/b"); res.Status != http.StatusOK {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
 }
