@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -141,14 +142,21 @@ func validRetryAfter(v string) string {
 	return ""
 }
 
+// maxPrealloc bounds the buffer readBody allocates before any byte has
+// arrived.
+const maxPrealloc = 4 << 20
+
 // readBody reads body into dst, failing with errTooLarge past limit bytes.
 func readBody(dst []byte, body io.Reader, length, limit int64) ([]byte, error) {
 	if length > limit {
 		return dst, errTooLarge
 	}
+	limit = min(limit, math.MaxInt-1) // limit+1 must not overflow
 	want := 4 << 10
 	if length >= 0 {
-		want = int(length) + 1 // room to see EOF without growing
+		// Room to see EOF without growing, but no more than a bounded
+		// amount up front: the announced length may be a lie.
+		want = int(min(length, maxPrealloc)) + 1
 	}
 	if cap(dst) < want {
 		dst = make([]byte, 0, want)
