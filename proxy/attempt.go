@@ -28,8 +28,10 @@ var errTryTimeout error = tryTimeout{}
 // the upstream's breaker, retry policy and passive health, and returns the
 // final response or error with the number of retries made. vars supplies
 // the stage variables of templated targets; when ann is set, the time
-// spent waiting for each attempt's response headers is added to it.
-func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, brk *breaker.Breaker, rp *retrier, vars, ann *reqctx.Info) (*http.Response, int, error) {
+// spent waiting for each attempt's response headers is added to it. When
+// owned is true, out's header is the caller's private copy, so the first
+// attempt may be sent as an owned request (see [OwnedRoundTripper]).
+func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, brk *breaker.Breaker, rp *retrier, vars, ann *reqctx.Info, owned bool) (*http.Response, int, error) {
 	upgrade := out.Header.Get("Upgrade") != ""
 	ctx := out.Context()
 	var cancelAll context.CancelFunc
@@ -76,7 +78,7 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 			start = time.Now()
 		}
 		m.inflight.Add(1)
-		res, err := rt.RoundTrip(req)
+		res, err := send(rt, req, owned && attempt == 0)
 		m.inflight.Add(-1)
 		if ann != nil {
 			ann.UpstreamLatency += time.Since(start)

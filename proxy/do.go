@@ -43,7 +43,7 @@ func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 	out.URL = &url
 	out.Host = u.hostFor(req)
 	out.RequestURI = ""
-	res, _, err := u.exchange(out, i, u.Transport(), u.brk, u.retry, info, nil)
+	res, _, err := u.exchange(out, i, u.Transport(), u.brk, u.retry, info, nil, false)
 	if err != nil {
 		return nil, u.doError(req, err)
 	}

@@ -51,7 +51,7 @@ func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 	info := reqctx.From(r.Context())
 	if !g.plain {
 		if i := g.up.memberOf(r.URL, info); i >= 0 {
-			res, retries, err := g.up.exchange(r, i, g.rt, g.brk, g.retry, info, info)
+			res, retries, err := g.up.exchange(r, i, g.rt, g.brk, g.retry, info, info, true)
 			if info != nil {
 				info.Retries += retries
 				if err != nil && errors.Is(err, breaker.ErrOpen) {
@@ -61,11 +61,12 @@ func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 			return res, err
 		}
 	}
+	// r is ReverseProxy's copy of the inbound request, header included.
 	if info == nil {
-		return g.rt.RoundTrip(r)
+		return send(g.rt, r, true)
 	}
 	start := time.Now()
-	res, err := g.rt.RoundTrip(r)
+	res, err := send(g.rt, r, true)
 	info.UpstreamLatency += time.Since(start)
 	return res, err
 }
