@@ -209,3 +209,28 @@ func TestTracingPropagator(t *testing.T) {
 	}
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
+
+// TestTracingTransportCopiesForeignRequests checks that a request the
+// transport does not own (an http.Client's) is sent with the trace context
+// but left as it was.
+func TestTracingTransportCopiesForeignRequests(t *testing.T) {
+	tracing, exp := newTracing(t)
+	up := gatewaytest.NewUpstream(t)
+	client := &http.Client{Transport: tracing.Transport(proxy.NewTransport())}
+	defer client.CloseIdleConnections()
+	req, _ := http.NewRequest("GET", up.URL+"/x", nil)
+	req.Header.Set("X-Caller", "1")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if len(req.Header) != 1 || req.Context() != context.Background() {
+		t.Errorf("the caller's request was modified: %v", req.Header)
+	}
+	rec, _ := up.Last()
+	spans := exp.GetSpans()
+	if len(spans) != 1 || rec.Header.Get("Traceparent") == "" || rec.Header.Get("X-Caller") != "1" {
+		t.Fatalf("%d spans, upstream header %v", len(spans), rec.Header)
+	}
+}

@@ -36,16 +36,34 @@ type transport struct {
 	next http.RoundTripper
 }
 
+// RoundTrip sends a copy of r whose header carries the trace context: a
+// round tripper must not modify its request.
 func (tr *transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return tr.roundTrip(r, false)
+}
+
+// RoundTripOwned is RoundTrip for a request the caller built for this call
+// alone, as a reverse proxy does (it implements proxy.OwnedRoundTripper):
+// the trace context is written into r's header and the client span into
+// r's context, without copying r.
+func (tr *transport) RoundTripOwned(r *http.Request) (*http.Response, error) {
+	return tr.roundTrip(r, true)
+}
+
+func (tr *transport) roundTrip(r *http.Request, owned bool) (*http.Response, error) {
 	t := tr.t
 	method := methodLabel(r.Method)
-	ctx, span := t.tracer.Start(r.Context(), method, t.clientOpts...)
-	// A round tripper must not modify its request: send a copy whose
-	// header carries the trace context.
-	out := r.WithContext(ctx)
-	out.Header = make(http.Header, len(r.Header)+2)
-	for k, vs := range r.Header {
-		out.Header[k] = vs // values are replaced, never appended to
+	parent := r.Context()
+	ctx, span := t.tracer.Start(parent, method, t.clientOpts...)
+	out := r
+	if owned {
+		*r = *r.WithContext(ctx) // a copy on the stack, stored back into r
+	} else {
+		out = r.WithContext(ctx)
+		out.Header = make(http.Header, len(r.Header)+2)
+		for k, vs := range r.Header {
+			out.Header[k] = vs // values are replaced, never appended to
+		}
 	}
 	t.prop.Inject(ctx, headerCarrier(out.Header))
 	res, err := tr.next.RoundTrip(out)
@@ -61,7 +79,7 @@ func (tr *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 				a = append(a, semconv.ServerPort(n))
 			}
 		}
-		if info := reqctx.From(ctx); info != nil && info.Upstream != "" {
+		if info := reqctx.From(parent); info != nil && info.Upstream != "" {
 			a = append(a, semconv.ServicePeerName(info.Upstream))
 		}
 		switch {

@@ -1,0 +1,65 @@
+package observe_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/observe"
+	"github.com/gatewaykit/gateway/proxy"
+)
+
+// cannedUpstream answers every request at once with a small JSON body,
+// without a network, so the overhead benchmarks measure the gateway alone.
+type cannedUpstream struct{}
+
+var cannedBody = []byte(`{"id":42,"name":"Jane Doe"}`)
+
+func (cannedUpstream) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(cannedBody)),
+		ContentLength: int64(len(cannedBody)),
+		Request:       r,
+	}, nil
+}
+
+func overheadGateway(b *testing.B, observed bool) *gateway.Gateway {
+	var rt http.RoundTripper = cannedUpstream{}
+	gw := gateway.New()
+	var mw []gateway.Middleware
+	if observed {
+		m, err := observe.NewMetrics(observe.Registerer(prometheus.NewRegistry()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+		b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		tr := observe.NewTracing(observe.TracerProvider(tp))
+		rt = tr.Transport(rt)
+		l := observe.NewAccessLog(slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		mw = append(mw, observe.New(observe.WithMetrics(m), observe.WithAccessLog(l), observe.WithTracing(tr)).Middleware())
+	}
+	users, err := proxy.NewUpstream("users", []string{"http://users.internal:8080"}, proxy.WithTransport(rt))
+	if err != nil {
+		b.Fatal(err)
+	}
+	gw.GET("/users/:id").Use(mw...).Proxy(gw.AddUpstream(users), "/users/:id")
+	return gw
+}
+
+// BenchmarkObserverOverhead is the proxy route with an upstream answering
+// in-process, plain and observed: the difference is what observe costs.
+func BenchmarkObserverOverhead(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchSerial(b, overheadGateway(b, false)) })
+	b.Run("observed", func(b *testing.B) { benchSerial(b, overheadGateway(b, true)) })
+}
