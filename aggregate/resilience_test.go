@@ -50,9 +50,12 @@ func TestBackendUnavailable(t *testing.T) {
 	tests := []struct {
 		name       string
 		retryAfter string
+		want       string
 	}{
-		{"with Retry-After", "30"},
-		{"without Retry-After", ""},
+		{"with Retry-After", "30", "30"},
+		{"with a date", "Wed, 21 Oct 2037 07:28:00 GMT", "Wed, 21 Oct 2037 07:28:00 GMT"},
+		{"without Retry-After", "", ""},
+		{"with an invalid Retry-After", "soon", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +67,7 @@ func TestBackendUnavailable(t *testing.T) {
 			})
 			a := aggregate.New(aggregate.Call(backend(t, fixed(200, `{}`)), "/").Group("ok"), aggregate.Call(down, "/").Group("down"))
 			rec, info := serve(a, "/x")
-			if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != tt.retryAfter || info.ErrorType != "INTEGRATION_FAILURE" {
+			if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != tt.want || info.ErrorType != "INTEGRATION_FAILURE" {
 				t.Fatalf("%d, Retry-After %q, %q: %s", rec.Code, rec.Header().Get("Retry-After"), info.ErrorType, rec.Body)
 			}
 			problemOf(t, rec)
