@@ -67,7 +67,7 @@ func (a *Aggregate) fetch(ctx context.Context, r *http.Request, info *reqctx.Inf
 			rs.fail.status = http.StatusServiceUnavailable
 			rs.fail.retryAfter = validRetryAfter(resp.Header.Get("Retry-After"))
 		}
-		rs.header = resp.Header // for PassFailure's Content-Type
+		rs.header = resp.Header // for PassFailure
 		return
 	}
 	if resp.Header.Get("Content-Encoding") != "" {
