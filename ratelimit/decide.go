@@ -26,8 +26,15 @@ func (s *state) take(req *Request, now int64, keepDays int) Result {
 		iv := int64(req.Throttle.Interval())
 		tau := iv * req.Throttle.Capacity()
 		tat := max(s.tat, now)
-		newTAT = tat + iv*n
-		if newTAT-now > tau {
+		if n > req.Throttle.Capacity() {
+			// More than the bucket holds: never admitted. Decided apart,
+			// as iv*n may overflow.
+			res.Allowed = false
+			res.Reason = Throttled
+			res.RetryAfter = time.Duration(max(tat-now, iv))
+			res.Remaining = (tau - (tat - now)) / iv
+			res.Reset = time.Duration(tat - now)
+		} else if newTAT = tat + iv*n; newTAT-now > tau {
 			res.Allowed = false
 			res.Reason = Throttled
 			res.RetryAfter = time.Duration(newTAT - now - tau)
@@ -42,13 +49,13 @@ func (s *state) take(req *Request, now int64, keepDays int) Result {
 		s.quotaWindow(q, now)
 		used := s.qUsed
 		switch {
-		case !res.Allowed && used+n > q.max:
+		case !res.Allowed && exceeds(used, n, q.max):
 			// Throttled with the quota used up: the request waits for
 			// the next window, not just for a token.
 			res.Reason = QuotaExhausted
 			res.RetryAfter = max(res.RetryAfter, time.Duration(s.qEnd-now))
 		case res.Allowed:
-			if used+n > q.max {
+			if exceeds(used, n, q.max) {
 				res.Allowed = false
 				res.Reason = QuotaExhausted
 				res.RetryAfter = time.Duration(s.qEnd - now)
@@ -107,4 +114,10 @@ func (s *state) update(u *QuotaUpdate, now int64) QuotaStatus {
 // full, no quota is counted and no usage is recorded.
 func (s *state) idle(now int64) bool {
 	return s.tat <= now && (s.qUsed == 0 || s.qEnd <= now) && s.usage == nil
+}
+
+// exceeds reports whether adding n (positive) to used goes over limit
+// (positive), without overflowing however large n is.
+func exceeds(used, n, limit int64) bool {
+	return n > limit || used > limit-n
 }

@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"strconv"
 	"sync"
@@ -312,5 +313,40 @@ func TestHashCollisionTakesOver(t *testing.T) {
 	}
 	if st := sh.get(&a, 42, 0, false); st != nil || len(sh.index) != 1 {
 		t.Fatal("the displaced key is still tracked")
+	}
+}
+
+// TestMemoryHugeCost sends requests costing more tokens than a bucket or
+// a quota holds, up to the largest int64, as a cost taken from a client
+// (a body size) could: they are refused without overflowing the state,
+// and ordinary requests are decided as before.
+func TestMemoryHugeCost(t *testing.T) {
+	for _, n := range []int64{11, math.MaxInt64 / 100_000_000, math.MaxInt64 / 2, math.MaxInt64} {
+		c := newClock(epoch)
+		s := memStore(t, c, 0)
+		throttle := Request{Scope: "t", Key: "k", Throttle: PerSecond(10), N: n}
+		quota := Request{Scope: "q", Key: "k", Quota: Daily(5), N: n}
+		for _, req := range []Request{throttle, quota} {
+			if res := take(t, s, req); res.Allowed || res.Reason == Admitted || res.RetryAfter < 0 {
+				t.Fatalf("cost %d, %v %v: %+v", n, req.Throttle, req.Quota, res)
+			}
+		}
+		throttle.N, quota.N = 1, 1
+		for i := range 10 {
+			if res := take(t, s, throttle); !res.Allowed {
+				t.Fatalf("cost %d: throttled request %d refused: %+v", n, i, res)
+			}
+		}
+		if res := take(t, s, throttle); res.Allowed {
+			t.Fatalf("cost %d: eleventh request admitted", n)
+		}
+		for i := range 5 {
+			if res := take(t, s, quota); !res.Allowed {
+				t.Fatalf("cost %d: quota request %d refused: %+v", n, i, res)
+			}
+		}
+		if res := take(t, s, quota); res.Allowed {
+			t.Fatalf("cost %d: sixth request admitted", n)
+		}
 	}
 }

@@ -42,6 +42,8 @@ type Request struct {
 	// Key identifies the client within the scope.
 	Key string
 	// N is the number of tokens the request costs. If N is 0, it costs 1.
+	// A request costing more than the bucket holds or the quota allows is
+	// never admitted.
 	N int64
 	// Throttle is the token bucket to take from; zero means none.
 	Throttle Limit

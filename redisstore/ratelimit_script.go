@@ -77,7 +77,10 @@ if iv > 0 then
   if tat < now then tat = now end
   tau = iv * cap
   newtat = tat + iv * n
-  if newtat - now > tau then
+  if n > cap then
+    allowed, reason, retry = 0, 1, math.max(tat - now, iv)
+    remaining, reset = floor((tau - (tat - now)) / iv), tat - now
+  elseif newtat - now > tau then
     allowed, reason, retry = 0, 1, newtat - now - tau
     remaining, reset = floor((tau - (tat - now)) / iv), tat - now
   else

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync/atomic"
 	"testing"
@@ -211,6 +212,41 @@ func TestRateLimitOnCluster(t *testing.T) {
 		now := time.Now()
 		if u, err := s.Usage(ctx, ratelimit.UsageQuery{Scope: "limit:api", Key: key, From: now, To: now}); err != nil || len(u) != 1 || u[0].Requests != 1 {
 			t.Errorf("key %q: Usage: %v %v", key, u, err)
+		}
+	}
+}
+
+// TestRateLimitHugeCost decides requests costing more than a bucket or a
+// quota holds, up to the largest int64, as the memory store does: refused,
+// with a Retry-After that is not negative, and no state changed.
+func TestRateLimitHugeCost(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	for i, n := range []int64{11, math.MaxInt64 / 2, math.MaxInt64} {
+		clk := &rlClock{}
+		clk.us.Store(time.Date(2031, 5, 5, 12, 0, 0, 0, time.UTC).UnixMicro())
+		rs := rlStore(t, rlClient(t, srv), RateLimitConfig{Prefix: fmt.Sprintf("huge%d:", i)})
+		rs.now = clk.Now
+		ms, err := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, req := range []ratelimit.Request{
+			{Scope: "t", Key: "k", Throttle: ratelimit.PerSecond(10), N: n},
+			{Scope: "q", Key: "k", Quota: ratelimit.Daily(5), N: n},
+			{Scope: "b", Key: "k", Throttle: ratelimit.PerSecond(10), Quota: ratelimit.Daily(5), N: n},
+		} {
+			got, err1 := rs.Take(ctx, req)
+			want, err2 := ms.Take(ctx, req)
+			if err1 != nil || err2 != nil || got != want || got.Allowed || got.RetryAfter < 0 {
+				t.Fatalf("cost %d %v %v: redis %+v %v, memory %+v %v", n, req.Throttle, req.Quota, got, err1, want, err2)
+			}
+			req.N = 1
+			got, err1 = rs.Take(ctx, req)
+			want, err2 = ms.Take(ctx, req)
+			if err1 != nil || err2 != nil || got != want || !got.Allowed {
+				t.Fatalf("after cost %d %v %v: redis %+v %v, memory %+v %v", n, req.Throttle, req.Quota, got, err1, want, err2)
+			}
 		}
 	}
 }
