@@ -178,7 +178,9 @@ func (l *Leg) SetHeader(name, value string) *Leg {
 // PassQuery forwards the named parameters of the client's query string,
 // after the template's own query. Without names, the whole client query is
 // forwarded. A parameter the template sets is never taken from the client,
-// so "/orders?user=:id" keeps its user whatever the client's query says.
+// so "/orders?user=:id" keeps its user whatever the client's query says
+// (semicolons in the parameters passed then are escaped, for backends that
+// also split at ';').
 func (l *Leg) PassQuery(names ...string) *Leg {
 	if len(names) == 0 {
 		l.allQuery = true

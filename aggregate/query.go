@@ -40,8 +40,23 @@ func appendClientQuery(buf []byte, pathEnd int, l *leg, raw string) []byte {
 		}
 		if l.allQuery || slices.Contains(l.passQuery, k) {
 			sep()
-			buf = append(buf, pair...)
+			buf = appendPair(buf, pair)
 		}
 	}
 	return buf
+}
+
+// appendPair appends a client's query pair with its semicolons escaped:
+// backends that also split parameters at ';' must see one parameter, not
+// one the leg did not mean to pass.
+func appendPair(buf []byte, pair string) []byte {
+	for {
+		i := strings.IndexByte(pair, ';')
+		if i < 0 {
+			return append(buf, pair...)
+		}
+		buf = append(buf, pair[:i]...)
+		buf = append(buf, "%3B"...)
+		pair = pair[i+1:]
+	}
 }

@@ -90,6 +90,8 @@ func TestRequestShape(t *testing.T) {
 			return aggregate.Call(up, "/orders?user=:id").PassQuery("user", "page")
 		}, "", "/x?user=43&page=2", []string{"id", "42"},
 			"/orders", "user=42&page=2", "GET", nil},
+		{"a semicolon cannot smuggle a template parameter", func(up *proxy.Upstream) *aggregate.Leg { return aggregate.Call(up, "/orders?user=:id").PassQuery("x") }, "", "/x?x=1;user=43", []string{"id", "42"},
+			"/orders", "user=42&x=1%3Buser=43", "GET", nil},
 		{"no query by default", func(up *proxy.Upstream) *aggregate.Leg { return aggregate.Call(up, "/s") }, "", "/x?q=go", nil,
 			"/s", "", "GET", nil},
 	}
