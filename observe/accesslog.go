@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
-
-	"github.com/gatewaykit/gateway/internal/clientip"
 )
 
 // Field selects a member of access log records; combine them with |.
@@ -151,12 +149,8 @@ func (l *AccessLog) record(x *exchange, o *outcome, end time.Time) {
 		a = append(a, slog.String("upstream", info.Upstream))
 	}
 	if f&FieldClientIP != 0 {
-		ip := info.ClientIP
-		if !ip.IsValid() {
-			ip = clientip.From(x.r)
-		}
-		if ip.IsValid() {
-			a = append(a, slog.String("client_ip", ip.String()))
+		if ip := x.clientIP(); ip != "" {
+			a = append(a, slog.String("client_ip", ip))
 		}
 	}
 	if p := info.Principal; p != nil {

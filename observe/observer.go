@@ -6,6 +6,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/gatewaykit/gateway/internal/clientip"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/internal/respwriter"
 	"github.com/gatewaykit/gateway/problem"
@@ -91,26 +92,49 @@ type observed struct {
 
 // exchange is what the observer keeps about a request while it is served.
 type exchange struct {
-	r      *http.Request
-	info   *reqctx.Info
-	rw     *respwriter.Writer
-	start  time.Time
-	method string
-	path   string
-	span   trace.Span
-	done   bool
+	r        *http.Request
+	info     *reqctx.Info
+	rw       *respwriter.Writer
+	start    time.Time
+	method   string
+	path     string
+	span     trace.Span
+	spanName string // the name the span was started with
+	ip       string // the client address, once formatted
+	ipDone   bool
+	done     bool
+}
+
+// clientIP returns the client address (resolved through trusted proxies),
+// formatted once for the access log and the span; "" when unknown.
+func (x *exchange) clientIP() string {
+	if !x.ipDone {
+		x.ipDone = true
+		ip := x.info.ClientIP
+		if !ip.IsValid() {
+			ip = clientip.From(x.r)
+		}
+		if ip.IsValid() {
+			x.ip = ip.String()
+		}
+	}
+	return x.ip
 }
 
 func (h *observed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	o := h.o
 	x := exchange{start: o.now(), method: r.Method, path: r.URL.Path, rw: respwriter.Wrap(w)}
-	x.info = reqctx.From(r.Context())
+	ctx := r.Context()
+	x.info = reqctx.From(ctx)
 	if x.info == nil {
 		x.info = &reqctx.Info{}
-		r = r.WithContext(reqctx.With(r.Context(), x.info))
+		ctx = reqctx.With(ctx, x.info)
 	}
 	if o.tracing != nil {
-		r, x.span = o.tracing.start(r)
+		ctx, x.span, x.spanName = o.tracing.start(ctx, r, x.info)
+	}
+	if ctx != r.Context() {
+		r = r.WithContext(ctx) // one copy of the request for both values
 	}
 	x.r = r
 	var out http.ResponseWriter = x.rw

@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -11,7 +12,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/gatewaykit/gateway/internal/clientip"
+	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
 // ScopeName is the instrumentation scope of the tracer the observe package
@@ -104,13 +105,19 @@ func (t *Tracing) Middleware() func(http.Handler) http.Handler {
 	return New(WithTracing(t)).Handler
 }
 
-// start extracts the caller's trace context and starts the server span.
-// Until the route is known the span is named after the method. Its
+// start extracts the caller's trace context from r and starts the server
+// span in ctx (r's context, perhaps with more values). The span is named
+// after the route when it is already known (the observer is route
+// middleware), else after the method until the route is known. Its
 // attributes are all set when it ends, in one call.
-func (t *Tracing) start(r *http.Request) (*http.Request, trace.Span) {
-	ctx := t.prop.Extract(r.Context(), headerCarrier(r.Header))
-	ctx, span := t.tracer.Start(ctx, methodLabel(r.Method), t.serverOpts...)
-	return r.WithContext(ctx), span
+func (t *Tracing) start(ctx context.Context, r *http.Request, info *reqctx.Info) (context.Context, trace.Span, string) {
+	ctx = t.prop.Extract(ctx, headerCarrier(r.Header))
+	name := info.Route
+	if name == "" {
+		name = methodLabel(r.Method)
+	}
+	ctx, span := t.tracer.Start(ctx, name, t.serverOpts...)
+	return ctx, span, name
 }
 
 // end names the span after the route, records the outcome and ends it.
@@ -118,7 +125,7 @@ func (t *Tracing) start(r *http.Request) (*http.Request, trace.Span) {
 // for 5xx statuses.
 func (t *Tracing) end(x *exchange, o *outcome) {
 	span, r, info := x.span, x.r, o.info
-	if info.Route != "" {
+	if info.Route != "" && info.Route != x.spanName {
 		span.SetName(info.Route)
 	}
 	if span.IsRecording() {
@@ -147,12 +154,8 @@ func (t *Tracing) end(x *exchange, o *outcome) {
 		if info.Route != "" {
 			a = append(a, semconv.HTTPRoute(info.Route))
 		}
-		ip := info.ClientIP
-		if !ip.IsValid() {
-			ip = clientip.From(r)
-		}
-		if ip.IsValid() {
-			a = append(a, semconv.ClientAddress(ip.String()))
+		if ip := x.clientIP(); ip != "" {
+			a = append(a, semconv.ClientAddress(ip))
 		}
 		if info.Stage != "" {
 			a = append(a, AttrStage.String(info.Stage))

@@ -234,3 +234,20 @@ func TestTracingTransportCopiesForeignRequests(t *testing.T) {
 		t.Fatalf("%d spans, upstream header %v", len(spans), rec.Header)
 	}
 }
+
+// TestTracingRouteMiddleware checks a server span started by route
+// middleware, where the route is known from the start.
+func TestTracingRouteMiddleware(t *testing.T) {
+	tracing, exp := newTracing(t)
+	gw := gateway.New()
+	gw.GET("/users/:id").Use(tracing.Middleware()).Mock(200, `{}`)
+	gatewaytest.NewClient(t, gw).Get("/users/7").ExpectStatus(200)
+	spans := exp.GetSpans()
+	if len(spans) != 1 {
+		t.Fatalf("%d spans", len(spans))
+	}
+	a := attrs(spans[0])
+	if spans[0].Name != "/users/:id" || a["http.route"].AsString() != "/users/:id" || a["client.address"].AsString() != "192.0.2.1" {
+		t.Errorf("span %q, attributes %v", spans[0].Name, a)
+	}
+}

@@ -32,8 +32,9 @@ func (t *Tracing) Transport(next http.RoundTripper) http.RoundTripper {
 }
 
 type transport struct {
-	t    *Tracing
-	next http.RoundTripper
+	t         *Tracing
+	next      http.RoundTripper
+	endpoints endpoints
 }
 
 // RoundTrip sends a copy of r whose header carries the trace context: a
@@ -69,14 +70,17 @@ func (tr *transport) roundTrip(r *http.Request, owned bool) (*http.Response, err
 	res, err := tr.next.RoundTrip(out)
 	if span.IsRecording() {
 		buf := getAttrs()
-		a := append(buf[:0],
-			semconv.HTTPRequestMethodKey.String(method),
-			semconv.ServerAddress(r.URL.Hostname()),
-			semconv.URLFull(redactedURL(r)),
-		)
-		if p := r.URL.Port(); p != "" {
-			if n, err := strconv.Atoi(p); err == nil {
-				a = append(a, semconv.ServerPort(n))
+		a := append(buf[:0], semconv.HTTPRequestMethodKey.String(method))
+		if u := r.URL; u.Scheme != "" && u.Host != "" {
+			e := tr.endpoints.get(u)
+			a = append(a, e.attrs[:e.n]...)
+			a = append(a, semconv.URLFull(e.fullURL(u)))
+		} else {
+			a = append(a, semconv.ServerAddress(u.Hostname()), semconv.URLFull(redactedURL(u)))
+			if p := u.Port(); p != "" {
+				if n, err := strconv.Atoi(p); err == nil {
+					a = append(a, semconv.ServerPort(n))
+				}
 			}
 		}
 		if info := reqctx.From(parent); info != nil && info.Upstream != "" {
@@ -97,14 +101,6 @@ func (tr *transport) roundTrip(r *http.Request, owned bool) (*http.Response, err
 	}
 	span.End()
 	return res, err
-}
-
-// redactedURL is the request URL without user information and query,
-// which may carry credentials.
-func redactedURL(r *http.Request) string {
-	u := *r.URL
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
 }
 
 // errorKind classifies a transport error with a low-cardinality value for
