@@ -3,6 +3,7 @@ package aggregate
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -15,7 +16,6 @@ import (
 // or [Compile]; it is safe for concurrent use.
 type Aggregate struct {
 	legs        []leg
-	levels      [][]int // leg indexes, grouped by chaining level
 	strategy    Strategy
 	errorsField string
 	passFailure bool
@@ -106,12 +106,12 @@ func Compile(parts ...Part) (*Aggregate, error) {
 		return nil, errors.Join(c.errs...)
 	}
 	n := len(a.legs)
-	a.runs.New = func() any { return &run{res: make([]result, n)} }
+	a.runs.New = func() any { return &run{res: make([]result, n), done: make([]sync.WaitGroup, n)} }
 	return a, nil
 }
 
-// link resolves chained references and sorts the legs into levels: a leg
-// runs after every leg it references.
+// link resolves chained references: a leg runs once every leg it
+// references has finished.
 func (a *Aggregate) link(names map[string]int) error {
 	for i := range a.legs {
 		l := &a.legs[i]
@@ -129,16 +129,11 @@ func (a *Aggregate) link(names map[string]int) error {
 					return errors.New("aggregate: leg " + strconv.Quote(l.name) + " refers to leg " + strconv.Quote(p.leg) + ", which is not declared before it")
 				}
 				p.dep = d
-				l.deps = append(l.deps, d)
-				if lv := a.legs[d].level + 1; lv > l.level {
-					l.level = lv
+				if !slices.Contains(l.deps, d) {
+					l.deps = append(l.deps, d)
 				}
 			}
 		}
-		for len(a.levels) <= l.level {
-			a.levels = append(a.levels, nil)
-		}
-		a.levels[l.level] = append(a.levels[l.level], i)
 	}
 	return nil
 }

@@ -17,7 +17,6 @@ type leg struct {
 	method      string
 	tmpl        *template
 	deps        []int
-	level       int
 	group       string
 	groupKey    []byte // the group key as a JSON string
 	groupName   []byte // the group key

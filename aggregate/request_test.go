@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gatewaykit/gateway/aggregate"
 	"github.com/gatewaykit/gateway/proxy"
@@ -286,5 +287,36 @@ func TestForwardBody(t *testing.T) {
 	rec, info := serveReq(a, req)
 	if rec.Code != http.StatusRequestEntityTooLarge || info.ErrorType != "REQUEST_TOO_LARGE" {
 		t.Fatalf("%d %q", rec.Code, info.ErrorType)
+	}
+}
+
+// TestChainedLegStartsWithItsDependencies checks that a chained leg waits
+// for the legs it refers to and no other: a slow leg it does not depend on
+// must not hold it back.
+func TestChainedLegStartsWithItsDependencies(t *testing.T) {
+	accountCalled := make(chan struct{})
+	var once sync.Once
+	users := backend(t, fixed(200, `{"account_id":"a-1"}`))
+	accounts := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(accountCalled) })
+		_, _ = io.WriteString(w, `{"balance":5}`)
+	})
+	slow := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-accountCalled:
+			_, _ = io.WriteString(w, `{"first":"account"}`)
+		case <-time.After(5 * time.Second):
+			_, _ = io.WriteString(w, `{"first":"slow"}`)
+		case <-r.Context().Done():
+		}
+	})
+	a := aggregate.New(
+		aggregate.Call(users, "/").Group("user"),
+		aggregate.Call(slow, "/").Group("slow").Optional(),
+		aggregate.Call(accounts, "/accounts/{user.account_id}").Group("account"),
+	)
+	rec, _ := serve(a, "/x")
+	if want := `{"user":{"account_id":"a-1"},"slow":{"first":"account"},"account":{"balance":5}}`; rec.Code != 200 || rec.Body.String() != want {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 }

@@ -20,6 +20,7 @@ type run struct {
 	out  []byte
 	body []byte // the client's body, for legs that forward it
 	wg   sync.WaitGroup
+	done []sync.WaitGroup // per leg, released when the leg has finished
 
 	mu       sync.Mutex
 	panicked bool
@@ -71,21 +72,30 @@ func (a *Aggregate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// Every leg starts at once, the first on this goroutine (it cannot
+	// refer to another); a chained leg first waits for the legs it refers
+	// to, and no others.
 	ctx, cancel := context.WithCancel(r.Context())
-	for _, level := range a.levels {
-		for _, i := range level[1:] {
-			ru.wg.Add(1)
-			go func(l *leg) {
-				defer ru.wg.Done()
-				a.safeCall(ctx, cancel, r, info, ru, l)
-			}(&a.legs[i])
-		}
-		a.safeCall(ctx, cancel, r, info, ru, &a.legs[level[0]])
-		ru.wg.Wait()
-		if ctx.Err() != nil {
-			break // a required leg failed, or the request ended
-		}
+	for i := range ru.done {
+		ru.done[i].Add(1)
 	}
+	for i := 1; i < len(a.legs); i++ {
+		ru.wg.Add(1)
+		go func(l *leg) {
+			defer ru.wg.Done()
+			defer ru.done[l.idx].Done()
+			for _, d := range l.deps {
+				ru.done[d].Wait()
+			}
+			if len(l.deps) > 0 && ctx.Err() != nil {
+				return // a required leg failed, or the request ended: skipped
+			}
+			a.safeCall(ctx, cancel, r, info, ru, l)
+		}(&a.legs[i])
+	}
+	a.safeCall(ctx, cancel, r, info, ru, &a.legs[0])
+	ru.done[0].Done()
+	ru.wg.Wait()
 	cancel()
 	if ru.panicked {
 		// Every leg has stopped: the panic can go on up the request's
