@@ -30,7 +30,9 @@
 // [Leg.Timeout] gives a leg a shorter deadline of its own. A panic in a
 // leg cancels the others and, once they have all stopped, goes on up the
 // request's goroutine, where the server's or the gateway's recovery
-// handles it.
+// handles it: its value is then an error naming the leg, with the
+// original value (unwrapped by errors.Is and errors.As when it is an
+// error) and the stack where it happened.
 //
 // # Chaining
 //

@@ -2,6 +2,7 @@ package aggregate_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,8 +50,9 @@ func TestPanicInLeg(t *testing.T) {
 				serve(a, "/x")
 			}()
 			<-finished
-			if got != "transport bug" {
-				t.Fatalf("recovered %v, want the leg's panic", got)
+			err, _ := got.(error)
+			if err == nil || !strings.Contains(err.Error(), `leg "bad" panicked: transport bug`) || !strings.Contains(err.Error(), "panicking.RoundTrip") {
+				t.Fatalf("recovered %v, want the leg's panic with its name and stack", got)
 			}
 			if d := time.Since(start); d > 5*time.Second {
 				t.Fatalf("the panic waited %v for the slow leg instead of canceling it", d)

@@ -2,7 +2,10 @@ package aggregate
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -124,14 +127,18 @@ func (a *Aggregate) release(ru *run) {
 // end the process, and one on the request's goroutine would leave the
 // other legs running after ServeHTTP returned.
 func (a *Aggregate) safeCall(ctx context.Context, cancel context.CancelFunc, r *http.Request, info *reqctx.Info, ru *run, l *leg) {
-	defer ru.recoverLeg(cancel)
+	defer ru.recoverLeg(cancel, l.name)
 	a.call(ctx, cancel, r, info, ru, l)
 }
 
-func (ru *run) recoverLeg(cancel context.CancelFunc) {
+func (ru *run) recoverLeg(cancel context.CancelFunc, name string) {
 	p := recover()
 	if p == nil {
 		return
+	}
+	if p != http.ErrAbortHandler {
+		// Raised again elsewhere, the panic would lose where it happened.
+		p = &legPanic{leg: name, value: p, stack: debug.Stack()}
 	}
 	ru.mu.Lock()
 	if !ru.panicked {
@@ -139,6 +146,24 @@ func (ru *run) recoverLeg(cancel context.CancelFunc) {
 	}
 	ru.mu.Unlock()
 	cancel()
+}
+
+// legPanic is the value a leg's panic is raised again with: the leg's
+// name, the original value and the stack where it happened.
+type legPanic struct {
+	leg   string
+	value any
+	stack []byte
+}
+
+func (p *legPanic) Error() string {
+	return "aggregate: leg " + strconv.Quote(p.leg) + " panicked: " + fmt.Sprint(p.value) + "\n\n" + string(p.stack)
+}
+
+// Unwrap returns the original panic value when it is an error.
+func (p *legPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
 }
 
 // call runs one leg and records its result. A failed required leg cancels
