@@ -152,13 +152,18 @@ func (l *Leg) Timeout(d time.Duration) *Leg {
 
 // PassHeaders forwards the named headers of the client's request to the
 // backend. By default a leg sends only Accept: application/json and the
-// request ID (X-Request-Id).
+// request ID (X-Request-Id). Hop-by-hop headers (Connection, Upgrade, …),
+// Host and Content-Length cannot be passed, nor set with [Leg.SetHeader].
 func (l *Leg) PassHeaders(names ...string) *Leg {
 	for _, n := range names {
 		if !validToken(n) {
 			return l.fail(errors.New("invalid header name " + strconv.Quote(n)))
 		}
-		l.passHeaders = append(l.passHeaders, http.CanonicalHeaderKey(n))
+		n = http.CanonicalHeaderKey(n)
+		if err := requestHeaderError("PassHeaders", n); err != nil {
+			return l.fail(err)
+		}
+		l.passHeaders = append(l.passHeaders, n)
 	}
 	return l
 }
@@ -167,6 +172,9 @@ func (l *Leg) PassHeaders(names ...string) *Leg {
 func (l *Leg) SetHeader(name, value string) *Leg {
 	if !validToken(name) || !validHeaderValue(value) {
 		return l.fail(errors.New("invalid header " + strconv.Quote(name)))
+	}
+	if err := requestHeaderError("SetHeader", http.CanonicalHeaderKey(name)); err != nil {
+		return l.fail(err)
 	}
 	if l.setHeaders == nil {
 		l.setHeaders = http.Header{}
@@ -201,11 +209,10 @@ func (l *Leg) ResponseHeaders(names ...string) *Leg {
 			return l.fail(errors.New("invalid header name " + strconv.Quote(n)))
 		}
 		n = http.CanonicalHeaderKey(n)
-		switch n {
-		case "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
-			"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		switch {
+		case hopByHop(n):
 			return l.fail(errors.New("ResponseHeaders: " + n + " is a hop-by-hop header"))
-		case "Content-Length", "Content-Type", "Content-Encoding":
+		case n == "Content-Length" || n == "Content-Type" || n == "Content-Encoding":
 			return l.fail(errors.New("ResponseHeaders: " + n + " describes the leg's body, not the aggregate's"))
 		}
 		l.respHeaders = append(l.respHeaders, n)
@@ -234,6 +241,30 @@ func (l *Leg) MaxDepth(n int) *Leg {
 }
 
 func (l *Leg) apply(c *config) { c.legs = append(c.legs, l) }
+
+// hopByHop reports whether the canonical header name n belongs to one
+// connection rather than to the message.
+func hopByHop(n string) bool {
+	switch n {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
+}
+
+// requestHeaderError refuses the headers a leg cannot send: hop-by-hop
+// headers (an Upgrade would also turn the upstream's timeout off), and
+// those the transport sets itself.
+func requestHeaderError(option, n string) error {
+	switch {
+	case hopByHop(n):
+		return errors.New(option + ": " + n + " is a hop-by-hop header")
+	case n == "Host" || n == "Content-Length":
+		return errors.New(option + ": " + n + " is set by the transport")
+	}
+	return nil
+}
 
 // validToken reports whether s is an RFC 9110 token (a method or header
 // name).
