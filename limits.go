@@ -32,8 +32,8 @@ func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), e.timeout)
-	defer cancel()
+	ctx := newDeadlineCtx(r.Context(), e.timeout)
+	defer ctx.release()
 	rw := respwriter.Wrap(w)
 	e.next.ServeHTTP(rw, r.WithContext(ctx))
 	if rw.Started() {
