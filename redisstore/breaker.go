@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -78,6 +79,9 @@ var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] the
 func NewBreakerStore(client redis.UniversalClient, cfg BreakerStoreConfig) (*BreakerStore, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: NewBreakerStore: nil client")
+	}
+	if err := checkDeadlines(client); err != nil {
+		return nil, fmt.Errorf("redisstore: NewBreakerStore: %w", err)
 	}
 	if cfg.Timeout < 0 || cfg.TTL < 0 || cfg.LockTTL < 0 {
 		return nil, errors.New("redisstore: NewBreakerStore: negative duration")

@@ -114,7 +114,7 @@ func TestNewBreakerStoreErrors(t *testing.T) {
 	if _, err := NewBreakerStore(nil, BreakerStoreConfig{}); err == nil {
 		t.Fatal("nil client accepted")
 	}
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer client.Close()
 	if _, err := NewBreakerStore(client, BreakerStoreConfig{Timeout: -1}); err == nil {
 		t.Fatal("negative timeout accepted")

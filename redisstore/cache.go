@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -58,10 +59,15 @@ type CacheStore struct {
 var _ cache.Store = (*CacheStore)(nil)
 
 // NewCacheStore returns a CacheStore on client, which the caller owns and
-// closes.
+// closes. The client must be created with ContextTimeoutEnabled (a
+// *redis.Client, *redis.ClusterClient or *redis.Ring), so that a hung
+// server costs a call its timeout and no more; other clients are refused.
 func NewCacheStore(client redis.UniversalClient, cfg CacheConfig) (*CacheStore, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: NewCacheStore: nil client")
+	}
+	if err := checkDeadlines(client); err != nil {
+		return nil, fmt.Errorf("redisstore: NewCacheStore: %w", err)
 	}
 	if cfg.Timeout < 0 || cfg.PurgeTimeout < 0 {
 		return nil, errors.New("redisstore: NewCacheStore: negative timeout")

@@ -154,7 +154,7 @@ func TestNewCacheStoreErrors(t *testing.T) {
 	if _, err := NewCacheStore(nil, CacheConfig{}); err == nil {
 		t.Error("nil client accepted")
 	}
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer client.Close()
 	if _, err := NewCacheStore(client, CacheConfig{Timeout: -1}); err == nil {
 		t.Error("negative timeout accepted")

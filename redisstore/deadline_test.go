@@ -109,7 +109,15 @@ func TestStoresNeverHang(t *testing.T) {
 					return err
 				}
 			}
-			for _, err := range []error{rlErr, ksErr} {
+			cs, csErr := NewCacheStore(c.client, CacheConfig{Timeout: 100 * time.Millisecond})
+			if csErr == nil {
+				calls["cache"] = func() error { _, err := cs.Get(context.Background(), "k"); return err }
+			}
+			bs, bsErr := NewBreakerStore(c.client, BreakerStoreConfig{Timeout: 100 * time.Millisecond})
+			if bsErr == nil {
+				calls["breaker"] = func() error { return bs.Lock("hung") }
+			}
+			for _, err := range []error{rlErr, ksErr, csErr, bsErr} {
 				switch {
 				case c.bounded && err != nil:
 					t.Errorf("a client that honours deadlines was refused: %v", err)
@@ -152,5 +160,11 @@ func TestStoresRefuseUncheckableClients(t *testing.T) {
 	}
 	if _, err := NewAPIKeyStore(c, APIKeyStoreConfig{}); err == nil {
 		t.Error("NewAPIKeyStore accepted a client it cannot check")
+	}
+	if _, err := NewCacheStore(c, CacheConfig{}); err == nil {
+		t.Error("NewCacheStore accepted a client it cannot check")
+	}
+	if _, err := NewBreakerStore(c, BreakerStoreConfig{}); err == nil {
+		t.Error("NewBreakerStore accepted a client it cannot check")
 	}
 }

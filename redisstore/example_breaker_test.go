@@ -47,7 +47,7 @@ func ExampleNewBreakerStore() {
 // When Redis cannot be reached, each instance's breaker goes on with its
 // own state, and the failures are reported to OnError.
 func ExampleBreakerStore_unavailable() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true, MaxRetries: -1})
 	defer client.Close()
 	store, err := redisstore.NewBreakerStore(client, redisstore.BreakerStoreConfig{})
 	if err != nil {

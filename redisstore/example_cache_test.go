@@ -42,7 +42,7 @@ func ExampleNewCacheStore() {
 // When Redis cannot be reached, every lookup is a miss: clients are still
 // answered by the upstream, and the failure is reported to OnError.
 func ExampleCacheStore_unavailable() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true, MaxRetries: -1})
 	defer client.Close()
 	store, err := redisstore.NewCacheStore(client, redisstore.CacheConfig{
 		OnError: func(op string, err error) { fmt.Println("redis error on", op) },
