@@ -75,7 +75,9 @@ var _ gobreaker.SharedDataStore = (*BreakerStore)(nil)
 var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
 
 // NewBreakerStore returns a BreakerStore on client, which the caller owns
-// and closes.
+// and closes. The client must be created with ContextTimeoutEnabled (a
+// *redis.Client, *redis.ClusterClient or *redis.Ring), so that a hung
+// server costs a call its timeout and no more; other clients are refused.
 func NewBreakerStore(client redis.UniversalClient, cfg BreakerStoreConfig) (*BreakerStore, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: NewBreakerStore: nil client")
