@@ -67,6 +67,18 @@
 // accessors: [RouteFrom], [ParamsFrom], [ParamFrom], [StageFrom],
 // [StageVar], [RequestIDFrom] and [ClientIPFrom].
 //
+// # Blocks
+//
+// The blocks live in their own packages and are plain net/http middleware
+// or handlers, usable with [Route.Use], [Group.Use], [Gateway.Use] and
+// [Route.Handle], or in any other router: package auth (JWT, API keys,
+// custom authorizers, scopes), cors, ippolicy, ratelimit (throttles,
+// quotas, usage plans), cache (response caching), breaker and proxy
+// (circuit breakers, retries, load balancing, health checks), aggregate
+// (fan-out and JSON merge) and observe (metrics, access logs, tracing,
+// Server-Timing). Package redisstore shares their state between gateway
+// instances through Redis.
+//
 // # Testing
 //
 // Package gatewaytest provides fake upstreams and an in-process client, so
