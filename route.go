@@ -134,6 +134,8 @@ func (r *Route) fail(err error) {
 	r.gw.mu.Unlock()
 }
 
+// String returns the route's method and path, e.g. "GET /users/:id" (or
+// "ANY /files/*path"), as used in error messages.
 func (r *Route) String() string {
 	m := r.method
 	if m == "" {
