@@ -26,8 +26,9 @@
 // scheme, the gateway stage (and canary), the query parameters named by
 // [KeyQuery] (in any order), the headers named by [KeyHeaders] and, with
 // [PerPrincipal], the authenticated principal. Requests that carry
-// credentials (Authorization, Cookie) the key does not separate get entries
-// apart from anonymous ones. Nothing else enters the key. Every part is
+// credentials (Authorization, Cookie, or an authenticated principal, even
+// when the authentication block removed the header it read) the key does
+// not separate get entries apart from anonymous ones. Nothing else enters the key. Every part is
 // length-prefixed, so distinct requests never share a key. On a miss only
 // the keyed query parameters are forwarded upstream, so a parameter outside
 // the key cannot change what is stored.
@@ -38,8 +39,8 @@
 //     [CacheStatuses] (never 1xx, 206, 304 or 5xx);
 //   - it has no Set-Cookie, no Vary: *, and no Cache-Control no-store,
 //     no-cache or private;
-//   - if the request carried Authorization or Cookie, the response says it
-//     is shareable (public, s-maxage or must-revalidate), or the route keys
+//   - if the request carried Authorization or Cookie or was authenticated,
+//     the response says it is shareable (public, s-maxage or must-revalidate), or the route keys
 //     that header, is [PerPrincipal], or is declared [ShareAuthorized];
 //   - the request carried no header that could change the response
 //     without being keyed, such as X-Forwarded-Host or

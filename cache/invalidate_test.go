@@ -147,20 +147,24 @@ func httpRequest(method, target string) *http.Request {
 }
 
 func TestHasScope(t *testing.T) {
-	c, _ := newTestCache(t, Invalidation(HasScope("cache:invalidate"), RejectUnauthorized))
+	// Every caller of the route is authenticated and the route's
+	// responses are shared among them.
+	c, _ := newTestCache(t, ShareAuthorized(), Invalidation(HasScope("cache:invalidate"), RejectUnauthorized))
 	h := c.Handler(&origin{})
-	as := func(scopes ...string) *http.Request {
+	as := func(refresh bool, scopes ...string) *http.Request {
 		r := httpRequest("GET", "/s")
-		r.Header.Set("Cache-Control", "max-age=0")
+		if refresh {
+			r.Header.Set("Cache-Control", "max-age=0")
+		}
 		return r.WithContext(reqctx.WithPrincipal(r.Context(), &reqctx.Principal{ID: "u", Scopes: scopes}))
 	}
-	do(h, "GET", "/s")
-	if rec := serve(h, as("read")); rec.Code != http.StatusForbidden {
+	expect(t, serve(h, as(false, "read")), StatusMiss, "call 1")
+	if rec := serve(h, as(true, "read")); rec.Code != http.StatusForbidden {
 		t.Errorf("without the scope: %d", rec.Code)
 	}
-	expect(t, serve(h, httpRequest("GET", "/s")), StatusHit, "call 1")
-	expect(t, serve(h, as("read", "cache:invalidate")), StatusMiss, "call 2")
-	expect(t, serve(h, httpRequest("GET", "/s")), StatusHit, "call 2")
+	expect(t, serve(h, as(false, "read")), StatusHit, "call 1")
+	expect(t, serve(h, as(true, "read", "cache:invalidate")), StatusMiss, "call 2")
+	expect(t, serve(h, as(false, "read")), StatusHit, "call 2")
 }
 
 func TestRouteErrorHandler(t *testing.T) {

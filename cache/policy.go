@@ -55,7 +55,11 @@ func (h *handler) unkeyedOverride(r *http.Request, info *reqctx.Info) bool {
 // separate, so that only an explicitly shareable response may be stored.
 // Such requests have entries of their own (see keyer.appendKey), so that a
 // response stored for an anonymous request never answers a caller who
-// presented credentials, and the other way round.
+// presented credentials, and the other way round. A request with an
+// authenticated principal counts as carrying credentials even when the
+// block that authenticated it removed the header it read (an API key
+// header, say): the handler behind the cache may still answer for that
+// caller alone.
 func (k *keyer) credentialed(r *http.Request) bool {
 	if k.perPrincipal || k.shareAuthorized {
 		return false
@@ -65,7 +69,7 @@ func (k *keyer) credentialed(r *http.Request) bool {
 			return true
 		}
 	}
-	return false
+	return reqctx.PrincipalFrom(r.Context()) != nil
 }
 
 // planFor applies the storage rules of RFC 9111 for a shared cache, and the
@@ -87,6 +91,14 @@ func (hd *handler) planFor(r *http.Request, status int, h http.Header, now time.
 	vary, ok := varyNames(h["Vary"])
 	if !ok {
 		return plan{}
+	}
+	if encoded(h) && !slices.Contains(vary, "Accept-Encoding") {
+		// A compressed body chosen by Accept-Encoding, without the Vary
+		// that says so, must not reach a client that cannot decode it:
+		// vary on it anyway, and tell the clients and caches downstream.
+		vary = append(vary, "Accept-Encoding")
+		slices.Sort(vary)
+		h["Vary"] = append(h["Vary"][:len(h["Vary"]):len(h["Vary"])], "Accept-Encoding")
 	}
 	p := plan{store: true, ttl: hd.cfg.ttl, vary: vary, noStale: cc.mustRevalidate}
 	if a, ok := deltaSeconds(strings.TrimSpace(h.Get("Age"))); ok {
@@ -140,6 +152,19 @@ func firstValue(v []string) string {
 		return ""
 	}
 	return v[0]
+}
+
+// encoded reports whether h gives the body a content coding other than
+// identity.
+func encoded(h http.Header) bool {
+	for _, v := range h["Content-Encoding"] {
+		for tok := range strings.SplitSeq(v, ",") {
+			if tok = strings.TrimSpace(tok); tok != "" && !strings.EqualFold(tok, "identity") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // varyNames returns the canonical header names listed in Vary fields,

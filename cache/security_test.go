@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -253,4 +254,59 @@ func TestCredentialedAndAnonymousEntriesApart(t *testing.T) {
 	expect(t, do(h, "GET", "/news", "Authorization", "Bearer a"), StatusMiss, "members")
 	expect(t, do(h, "GET", "/news", "Authorization", "Bearer b"), StatusHit, "members")
 	expect(t, do(h, "GET", "/news"), StatusHit, "guests")
+}
+
+// TestPrincipalWithoutCredentialHeader checks that a request whose caller
+// was authenticated by a block that removed the credential it read (an API
+// key header, say) is treated as a request with credentials: the response
+// made for that caller never answers another caller or an anonymous one.
+func TestPrincipalWithoutCredentialHeader(t *testing.T) {
+	c, _ := newTestCache(t)
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		name := "anonymous"
+		if p := reqctx.PrincipalFrom(r.Context()); p != nil {
+			name = p.ID
+		}
+		_, _ = w.Write([]byte("data of " + name))
+	}})
+	as := func(id string) *http.Request {
+		r := httptest.NewRequest("GET", "/inbox", nil)
+		if id != "" {
+			r = r.WithContext(reqctx.WithPrincipal(r.Context(), &reqctx.Principal{ID: id}))
+		}
+		return r
+	}
+	expect(t, serve(h, as("alice")), StatusMiss, "data of alice")
+	expect(t, serve(h, as("bob")), StatusMiss, "data of bob")
+	expect(t, serve(h, as("")), StatusMiss, "data of anonymous")
+	expect(t, serve(h, as("alice")), StatusMiss, "data of alice")
+	expect(t, serve(h, as("")), StatusHit, "data of anonymous")
+}
+
+// TestEncodedResponseWithoutVary checks that a compressed response whose
+// upstream forgot Vary: Accept-Encoding is never served to a client that
+// did not ask for that encoding, and that clients see the Vary.
+func TestEncodedResponseWithoutVary(t *testing.T) {
+	c, _ := newTestCache(t)
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write([]byte("gzip body"))
+			return
+		}
+		_, _ = w.Write([]byte("plain body"))
+	}})
+	rec := do(h, "GET", "/e", "Accept-Encoding", "gzip")
+	expect(t, rec, StatusMiss, "gzip body")
+	if v := rec.Header().Values("Vary"); !slices.Contains(v, "Accept-Encoding") {
+		t.Errorf("Vary = %q, want Accept-Encoding", v)
+	}
+	rec = do(h, "GET", "/e", "Accept-Encoding", "gzip")
+	expect(t, rec, StatusHit, "gzip body")
+	if v := rec.Header().Values("Vary"); !slices.Contains(v, "Accept-Encoding") {
+		t.Errorf("Vary on a hit = %q, want Accept-Encoding", v)
+	}
+	expect(t, do(h, "GET", "/e"), StatusMiss, "plain body")
+	// An unencoded body suits every client.
+	expect(t, do(h, "GET", "/e", "Accept-Encoding", "br"), StatusHit, "plain body")
 }
