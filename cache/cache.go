@@ -104,14 +104,18 @@ func (c *Cache) Flush(ctx context.Context) error {
 }
 
 // lookup returns the entry under key, fresh or stale, or nil. A store error
-// counts as a miss and pauses the store for the backoff.
+// counts as a miss and pauses the store for the backoff, unless it came
+// from the client leaving: that says nothing about the store, and a stream
+// of abandoned requests must not keep the cache off for everyone.
 func (c *Cache) lookup(r *http.Request, key string, now time.Time) *Entry {
 	if now.UnixNano() < c.skipUntil.Load() {
 		return nil
 	}
 	e, err := c.store.Get(r.Context(), key)
 	if err != nil {
-		c.storeFailed("get", err, now)
+		if r.Context().Err() == nil {
+			c.storeFailed("get", err, now)
+		}
 		return nil
 	}
 	return e

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"net/http"
 	"unsafe"
 
@@ -195,7 +196,8 @@ func (h *handler) serveUnsafe(w http.ResponseWriter, r *http.Request) {
 	if now.UnixNano() < c.skipUntil.Load() {
 		return
 	}
-	if err := c.store.DeletePrefix(r.Context(), pathPrefix(http.MethodGet, r.URL.EscapedPath())); err != nil {
+	// The change is made: purge even if the client has gone.
+	if err := c.store.DeletePrefix(context.WithoutCancel(r.Context()), pathPrefix(http.MethodGet, r.URL.EscapedPath())); err != nil {
 		c.storeFailed("purge", err, now)
 	}
 }

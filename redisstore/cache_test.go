@@ -312,3 +312,53 @@ func BenchmarkCacheHitRedis(b *testing.B) {
 		}
 	}
 }
+
+// TestCacheClientGoneDoesNotPauseStore checks that a client that hangs up
+// before its lookup completes neither pauses the store for every other
+// request nor cuts short the purge of a write it made: a stream of
+// abandoned requests must not keep the cache from serving hits.
+func TestCacheClientGoneDoesNotPauseStore(t *testing.T) {
+	s, _, _ := newCacheStore(t, CacheConfig{})
+	var calls atomic.Int64
+	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		_, _ = w.Write([]byte("call " + strconv.FormatInt(n, 10)))
+	})
+	clk := &testClock{t: time.Now()}
+	var cacheErrs atomic.Int64
+	c, err := cache.New(cache.WithStore(s), cache.Now(clk.Now), cache.StoreBackoff(time.Minute),
+		cache.OnError(func(string, error) { cacheErrs.Add(1) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	h := c.Handler(upstream)
+	get := func(ctx context.Context, method string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, method, "/users/1", nil))
+		return rec
+	}
+	if rec := get(context.Background(), "GET"); rec.Header().Get(cache.HeaderXCache) != cache.StatusMiss {
+		t.Fatalf("first request: %s", rec.Header().Get(cache.HeaderXCache))
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	get(gone, "GET")
+	if rec := get(context.Background(), "GET"); rec.Header().Get(cache.HeaderXCache) != cache.StatusHit {
+		t.Errorf("after an abandoned request: %s %q, want a hit", rec.Header().Get(cache.HeaderXCache), rec.Body)
+	}
+	if n := cacheErrs.Load(); n != 0 {
+		t.Errorf("%d store errors reported for a client that left", n)
+	}
+	// A write whose client leaves as it is answered still purges.
+	get(gone, "POST")
+	if rec := get(context.Background(), "GET"); rec.Header().Get(cache.HeaderXCache) != cache.StatusMiss {
+		t.Errorf("after a successful POST: %s %q, want a miss", rec.Header().Get(cache.HeaderXCache), rec.Body)
+	}
+	if rec := get(context.Background(), "GET"); rec.Header().Get(cache.HeaderXCache) != cache.StatusHit {
+		t.Errorf("after the POST's purge: %s %q, want a hit", rec.Header().Get(cache.HeaderXCache), rec.Body)
+	}
+	if n := cacheErrs.Load(); n != 0 {
+		t.Errorf("%d store errors reported for a write whose client left", n)
+	}
+}
