@@ -105,6 +105,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case h.cfg.authorize != nil && h.cfg.authorize(r):
 			refresh = true
+			h.purgeShared(r, info)
 		case h.cfg.unauthorized == RejectUnauthorized:
 			info.SetError("ACCESS_DENIED")
 			h.errorHandler(w, r, problem.Wrap(ErrInvalidationDenied, http.StatusForbidden,
@@ -198,6 +199,28 @@ func (h *handler) serveUnsafe(w http.ResponseWriter, r *http.Request) {
 	}
 	// The change is made: purge even if the client has gone.
 	if err := c.store.DeletePrefix(context.WithoutCancel(r.Context()), pathPrefix(http.MethodGet, r.URL.EscapedPath())); err != nil {
+		c.storeFailed("purge", err, now)
+	}
+}
+
+// purgeShared removes, for an authorized refresh from a request with
+// credentials its key does not separate, the entry (and its variants)
+// served to requests without them, which the refresh would not replace:
+// those who may invalidate usually present credentials.
+func (h *handler) purgeShared(r *http.Request, info *reqctx.Info) {
+	if !h.keyer.credentialed(r) {
+		return
+	}
+	key, ok := h.keyer.appendKeyAs(nil, r, info, false)
+	if !ok {
+		return
+	}
+	c := h.c
+	now := c.now()
+	if now.UnixNano() < c.skipUntil.Load() {
+		return
+	}
+	if err := c.store.DeletePrefix(context.WithoutCancel(r.Context()), string(key)); err != nil {
 		c.storeFailed("purge", err, now)
 	}
 }

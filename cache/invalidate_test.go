@@ -55,6 +55,21 @@ func TestClientInvalidation(t *testing.T) {
 	}
 }
 
+// TestCredentialedInvalidationRefreshesSharedEntry checks that an
+// authorized refresh from a caller who presents credentials, as callers
+// authorized to invalidate do, reaches the entry anonymous callers are
+// served, not only the entries of requests with credentials.
+func TestCredentialedInvalidationRefreshesSharedEntry(t *testing.T) {
+	editor := func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer editor" }
+	c, _ := newTestCache(t, Invalidation(editor, RejectUnauthorized))
+	h := c.Handler(&origin{})
+	expect(t, do(h, "GET", "/i"), StatusMiss, "call 1")
+	expect(t, do(h, "GET", "/i"), StatusHit, "call 1")
+	expect(t, do(h, "GET", "/i", "Cache-Control", "max-age=0", "Authorization", "Bearer editor"), StatusMiss, "call 2")
+	expect(t, do(h, "GET", "/i"), StatusMiss, "call 3")
+	expect(t, do(h, "GET", "/i"), StatusHit, "call 3")
+}
+
 func TestInvalidationErrorHandler(t *testing.T) {
 	var got error
 	c, _ := newTestCache(t, Invalidation(nil, RejectUnauthorized), ErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {

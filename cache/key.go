@@ -82,6 +82,13 @@ func pathPrefix(method, escaped string) string {
 // malformed, or the route is per principal and r has none. HEAD requests
 // share the key of GET.
 func (k *keyer) appendKey(dst []byte, r *http.Request, info *reqctx.Info) ([]byte, bool) {
+	return k.appendKeyAs(dst, r, info, k.credentialed(r))
+}
+
+// appendKeyAs is appendKey with the credentials part given: with
+// credentialed false it returns the key r would have without the
+// credentials its key does not separate.
+func (k *keyer) appendKeyAs(dst []byte, r *http.Request, info *reqctx.Info, credentialed bool) ([]byte, bool) {
 	method := r.Method
 	if method == http.MethodHead {
 		method = http.MethodGet
@@ -107,7 +114,7 @@ func (k *keyer) appendKey(dst []byte, r *http.Request, info *reqctx.Info) ([]byt
 		dst = append(dst, 's')
 		dst = appendString(dst, info.Stage)
 	}
-	if k.credentialed(r) {
+	if credentialed {
 		dst = append(dst, 'c')
 	} else {
 		dst = append(dst, 'a')

@@ -111,6 +111,7 @@ func main() {
 	show("Authorization without public is not stored", "/users/8", "Authorization", "Bearer alice")
 	show("max-age=0 from a client: ignored", "/users/42?fields=name", "Cache-Control", "max-age=0")
 	show("max-age=0 from an editor: refreshed", "/users/42?fields=name", "Cache-Control", "max-age=0", "Authorization", "Bearer editor")
+	show("so other callers get a fresh response", "/users/42?fields=name")
 	show("a 2 MiB report streams through", "/report")
 	show("and is not stored", "/report")
 
