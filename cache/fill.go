@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"context"
+	"errors"
 	"net/http"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
@@ -49,17 +51,28 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *f
 		defer h.c.flights.land(key, f, nil, false)
 	}
 	h.next.ServeHTTP(rec, h.upstreamRequest(r))
+	// A request that ended early (its client went, or its deadline
+	// passed) leaves whatever the handler managed, maybe nothing, as the
+	// reverse proxy writes nothing for a client that has gone: never
+	// stored, and never shared with the waiting requests.
+	ended := r.Context().Err()
 	if rec.status == 0 {
+		if ended != nil {
+			return
+		}
 		rec.WriteHeader(http.StatusOK)
 	}
 	if rec.failed {
+		if errors.Is(ended, context.Canceled) {
+			return
+		}
 		if f != nil {
 			h.c.flights.land(key, f, stale, true)
 		}
 		h.serveStale(w, r, stale)
 		return
 	}
-	if !rec.passed && !rec.complete() {
+	if !rec.passed && (ended != nil || !rec.complete()) {
 		// Sent as it is, the short body tells the client that the
 		// response broke off.
 		rec.pass()

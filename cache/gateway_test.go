@@ -1,6 +1,7 @@
 package cache_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -222,4 +223,48 @@ func TestStaleWhenUpstreamIsDown(t *testing.T) {
 	}
 	clk.Advance(time.Hour)
 	client.Get("/a").ExpectStatus(502)
+}
+
+// TestAbandonedRequestThroughGateway checks, with the gateway's real
+// reverse proxy, that a client that leaves while its miss is upstream
+// does not leave an empty response in the cache for everyone.
+func TestAbandonedRequestThroughGateway(t *testing.T) {
+	entered := make(chan struct{})
+	var once sync.Once
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			close(entered)
+			<-r.Context().Done()
+			return
+		}
+		_, _ = io.WriteString(w, "fresh")
+	}))
+	defer up.Close()
+	c, err := cache.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gateway.New()
+	gw.OnClose(c.Close)
+	defer gw.Close()
+	gw.GET("/slow").Use(c.Handler).Proxy(gw.Upstream("up", up.URL), "/slow")
+	if err := gw.Build(); err != nil {
+		t.Fatal(err)
+	}
+	client := gatewaytest.NewClient(t, gw)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		client.Do(httptest.NewRequest("GET", "/slow", nil).WithContext(ctx))
+	}()
+	<-entered
+	cancel()
+	<-done
+	r := client.Get("/slow")
+	if r.Status != 200 || string(r.Body) != "fresh" || r.Header.Get("X-Cache") != "Miss" {
+		t.Fatalf("after an abandoned request: %d X-Cache=%q %q, want 200 Miss \"fresh\"", r.Status, r.Header.Get("X-Cache"), r.Body)
+	}
 }
