@@ -37,8 +37,8 @@
 //
 //   - its status is 200, 203, 204, 300, 301 or 308, or one added with
 //     [CacheStatuses] (never 1xx, 206, 304 or 5xx);
-//   - it has no Set-Cookie, no Vary: *, and no Cache-Control no-store,
-//     no-cache or private;
+//   - it has no Set-Cookie, no Vary: * (nor a Vary member that is not a
+//     field name), and no Cache-Control no-store, no-cache or private;
 //   - if the request carried Authorization or Cookie or was authenticated,
 //     the response says it is shareable (public, s-maxage or must-revalidate), or the route keys
 //     that header, is [PerPrincipal], or is declared [ShareAuthorized];

@@ -96,6 +96,7 @@ func TestStorageRules(t *testing.T) {
 		{name: "private", header: http.Header{"Cache-Control": {`max-age=60, private="x"`}}, wantFrst: StatusMiss},
 		{name: "set-cookie", header: http.Header{"Set-Cookie": {"sid=1"}}, wantFrst: StatusMiss},
 		{name: "vary star", header: http.Header{"Vary": {"Accept, *"}}, wantFrst: StatusMiss},
+		{name: "vary malformed", header: http.Header{"Vary": {"Accept-Encoding, Accept Language"}}, wantFrst: StatusMiss},
 		{name: "max-age 0", header: http.Header{"Cache-Control": {"max-age=0"}}, wantFrst: StatusMiss},
 		{name: "max-age 0 ignored", opts: []Option{RespectUpstreamMaxAge(false)}, header: http.Header{"Cache-Control": {"max-age=0"}}, wantHit: true, wantFrst: StatusMiss},
 		{name: "bad max-age", header: http.Header{"Cache-Control": {"max-age=ten"}}, wantFrst: StatusMiss},

@@ -168,17 +168,18 @@ func encoded(h http.Header) bool {
 }
 
 // varyNames returns the canonical header names listed in Vary fields,
-// sorted, and false when one of them is "*".
+// sorted, and false when one of them is "*" or is not a field name: a
+// response that varies on something the cache cannot match is not stored.
 func varyNames(values []string) ([]string, bool) {
 	var names []string
 	for _, v := range values {
 		for tok := range strings.SplitSeq(v, ",") {
 			tok = strings.TrimSpace(tok)
 			switch {
-			case tok == "*":
-				return nil, false
-			case tok == "" || !validName(tok):
+			case tok == "":
 				continue
+			case tok == "*" || !validName(tok):
+				return nil, false
 			}
 			names = appendUnique(names, textproto.CanonicalMIMEHeaderKey(tok))
 		}
