@@ -26,10 +26,11 @@
 // scheme, the gateway stage (and canary), the query parameters named by
 // [KeyQuery] (in any order), the headers named by [KeyHeaders] and, with
 // [PerPrincipal], the authenticated principal. Requests that carry
-// credentials (Authorization, Cookie, or an authenticated principal, even
-// when the authentication block removed the header it read) the key does
-// not separate get entries apart from anonymous ones. Nothing else enters the key. Every part is
-// length-prefixed, so distinct requests never share a key. On a miss only
+// credentials (Authorization, Cookie, X-Api-Key, or an authenticated
+// principal, even when the authentication block removed the header it
+// read) the key does not separate get entries apart from anonymous ones.
+// Nothing else enters the key. Every part is length-prefixed, so distinct
+// requests never share a key. On a miss only
 // the keyed query parameters are forwarded upstream, so a parameter outside
 // the key cannot change what is stored.
 //
@@ -39,9 +40,10 @@
 //     [CacheStatuses] (never 1xx, 206, 304 or 5xx);
 //   - it has no Set-Cookie, no Vary: * (nor a Vary member that is not a
 //     field name), and no Cache-Control no-store, no-cache or private;
-//   - if the request carried Authorization or Cookie or was authenticated,
-//     the response says it is shareable (public, s-maxage or must-revalidate), or the route keys
-//     that header, is [PerPrincipal], or is declared [ShareAuthorized];
+//   - if the request carried Authorization, Cookie or X-Api-Key or was
+//     authenticated, the response says it is shareable (public, s-maxage
+//     or must-revalidate), or the route keys that header, is
+//     [PerPrincipal], or is declared [ShareAuthorized];
 //   - the request carried no header that could change the response
 //     without being keyed, such as X-Forwarded-Host or
 //     X-HTTP-Method-Override (the forwarding headers are keyed instead when

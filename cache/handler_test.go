@@ -110,6 +110,7 @@ func TestStorageRules(t *testing.T) {
 		{name: "authorization shared route", opts: []Option{ShareAuthorized()}, req: []string{"Authorization", "Bearer t"}, wantHit: true, wantFrst: StatusMiss},
 		{name: "authorization keyed", opts: []Option{KeyHeaders("authorization")}, req: []string{"Authorization", "Bearer t"}, wantHit: true, wantFrst: StatusMiss},
 		{name: "cookie", req: []string{"Cookie", "sid=1"}, wantFrst: StatusMiss},
+		{name: "api key header", req: []string{"X-Api-Key", "k1"}, wantFrst: StatusMiss},
 		{name: "request no-store", req: []string{"Cache-Control", "no-store"}, wantFrst: StatusBypass},
 		{name: "range", req: []string{"Range", "bytes=0-1"}, wantFrst: StatusBypass},
 		{name: "x-forwarded-host", req: []string{"X-Forwarded-Host", "evil.example"}, wantFrst: StatusBypass},

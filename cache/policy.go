@@ -21,8 +21,10 @@ type plan struct {
 
 // credentialHeaders carry the caller's identity; a response to a request
 // with one of them is private unless the route or the response says
-// otherwise (RFC 9111, section 3.5).
-var credentialHeaders = [...]string{"Authorization", "Cookie", "Proxy-Authorization"}
+// otherwise (RFC 9111, section 3.5). X-Api-Key, where API gateways and
+// their upstreams look for API keys, counts too: an upstream that checks
+// it may answer for that key alone.
+var credentialHeaders = [...]string{"Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key"}
 
 // overrideHeaders can change what an upstream generates for a request
 // without being part of the key unless the route names them: the classic
