@@ -106,3 +106,45 @@ func TestNoCrossUserLeakThroughGateway(t *testing.T) {
 	}
 	check(get("/api/me", "alice-token"), 200, "Hit", "data of alice")
 }
+
+// TestAPIKeyCallersApartThroughGateway puts the cache behind the API key
+// block, which removes the key header before the cache sees the request:
+// each caller's response must still never reach another.
+func TestAPIKeyCallersApartThroughGateway(t *testing.T) {
+	store := auth.NewMemoryKeyStore()
+	keys := &auth.KeyManager{Store: store}
+	secrets := map[string]string{}
+	for _, owner := range []string{"alice", "bob"} {
+		secret, _, err := keys.Create(context.Background(), auth.APIKey{ID: owner + "-key", Owner: owner})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets[owner] = secret
+	}
+	a, err := auth.NewAPIKeys(auth.APIKeyConfig{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cache.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gateway.New()
+	gw.OnClose(c.Close)
+	defer gw.Close()
+	gw.GET("/orders").Use(a.Handler, c.Handler).HandleFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("orders of " + reqctx.PrincipalFrom(r.Context()).ID))
+	})
+	if err := gw.Build(); err != nil {
+		t.Fatal(err)
+	}
+	client := gatewaytest.NewClient(t, gw)
+	for range 2 {
+		for _, owner := range []string{"alice", "bob"} {
+			r := client.Get("/orders", "X-Api-Key", secrets[owner])
+			if want := "orders of " + owner; string(r.Body) != want {
+				t.Fatalf("%s received %q (X-Cache %s), want %q", owner, r.Body, r.Header.Get("X-Cache"), want)
+			}
+		}
+	}
+}
