@@ -32,10 +32,11 @@ var credentialHeaders = [...]string{"Authorization", "Cookie", "Proxy-Authorizat
 // stored. The forwarding headers among them are keyed, not refused, when a
 // trusted proxy sent the request.
 var overrideHeaders = [...]string{
-	"Forwarded", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix",
+	"Forwarded", "X-Forwarded-Host", "X-Forwarded-Path", "X-Forwarded-Port", "X-Forwarded-Prefix",
 	"X-Forwarded-Proto", "X-Forwarded-Scheme", "X-Forwarded-Server", "X-Forwarded-Ssl",
-	"X-Host", "X-Http-Method", "X-Http-Method-Override", "X-Method-Override",
-	"X-Original-Host", "X-Original-Url", "X-Rewrite-Url",
+	"X-Forwarded-Uri", "X-Host", "X-Http-Host-Override", "X-Http-Method",
+	"X-Http-Method-Override", "X-Method-Override", "X-Original-Host", "X-Original-Uri",
+	"X-Original-Url", "X-Rewrite-Url",
 }
 
 // unkeyedOverride reports whether r carries a header from overrideHeaders

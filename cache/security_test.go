@@ -310,3 +310,24 @@ func TestEncodedResponseWithoutVary(t *testing.T) {
 	// An unencoded body suits every client.
 	expect(t, do(h, "GET", "/e", "Accept-Encoding", "br"), StatusHit, "plain body")
 }
+
+// TestLesserKnownOverrideHeaders checks headers that frameworks and
+// proxies in front of upstreams read to rebuild the host, path or method
+// of a request: unkeyed, they must not let a response built from them be
+// stored.
+func TestLesserKnownOverrideHeaders(t *testing.T) {
+	for _, name := range []string{"X-HTTP-Host-Override", "X-Forwarded-Uri", "X-Original-Uri", "X-Forwarded-Path"} {
+		t.Run(name, func(t *testing.T) {
+			c, _ := newTestCache(t)
+			h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+				_, _ = w.Write([]byte("from " + r.Header.Get(name)))
+			}})
+			serve(h, req("GET", "/p", name, "evil")())
+			for range 2 {
+				if got := serve(h, req("GET", "/p")()).Body.String(); strings.Contains(got, "evil") {
+					t.Fatalf("victim received %q", got)
+				}
+			}
+		})
+	}
+}
