@@ -48,8 +48,10 @@
 //     without being keyed, such as X-Forwarded-Host or
 //     X-HTTP-Method-Override (the forwarding headers are keyed instead when
 //     the gateway trusts the peer that sent them);
-//   - it is not an event stream (text/event-stream), its body is at most
-//     [MaxEntryBytes], and it is complete (as long as its Content-Length).
+//   - it is not an event stream (text/event-stream), announces no
+//     trailers (which only reach a client passed through), its body is at
+//     most [MaxEntryBytes], and it is complete (as long as its
+//     Content-Length).
 //
 // A response that may not be stored is streamed to its client as it comes,
 // never buffered beyond [MaxEntryBytes]. A handler that flushes, as the

@@ -415,3 +415,22 @@ func TestOuterFieldsAreAddedTo(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseWithTrailersPassesThrough checks that a response announcing
+// trailers reaches its client with them and is not stored, as an entry
+// cannot replay them.
+func TestResponseWithTrailersPassesThrough(t *testing.T) {
+	c, _ := newTestCache(t)
+	h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
+		w.Header().Set("Trailer", "X-Checksum")
+		_, _ = w.Write([]byte("body"))
+		w.Header().Set("X-Checksum", "c"+strconv.FormatInt(n, 10))
+	}})
+	for _, want := range []string{"c1", "c2"} {
+		rec := do(h, "GET", "/t")
+		expect(t, rec, StatusMiss, "body")
+		if got := rec.Result().Trailer.Get("X-Checksum"); got != want {
+			t.Errorf("trailer X-Checksum = %q, want %q", got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -68,7 +69,7 @@ func (rec *recorder) WriteHeader(code int) {
 	// as they would not reach a client either.
 	rec.frozen = rec.header.Clone()
 	rec.plan = rec.h.planFor(rec.r, code, rec.frozen, rec.h.c.now())
-	if !rec.plan.store || declaredTooLarge(rec.frozen, rec.h.cfg.maxEntry) || eventStream(rec.frozen) {
+	if !rec.plan.store || declaredTooLarge(rec.frozen, rec.h.cfg.maxEntry) || eventStream(rec.frozen) || hasTrailers(rec.frozen) {
 		rec.pass()
 		return
 	}
@@ -86,6 +87,20 @@ func declaredTooLarge(h http.Header, max int) bool {
 func eventStream(h http.Header) bool {
 	ct, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	return ct == "text/event-stream"
+}
+
+// hasTrailers reports whether the response announces trailers, which an
+// entry cannot replay: passed through, they reach the client.
+func hasTrailers(h http.Header) bool {
+	if _, ok := h["Trailer"]; ok {
+		return true
+	}
+	for k := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // Write collects p, writes it through, or both.
