@@ -236,9 +236,9 @@ func StaleIfError(d time.Duration) Option {
 }
 
 // ShareAuthorized stores and shares responses to requests that carry
-// credentials (Authorization, Cookie or X-Api-Key) or were authenticated (a principal
-// in their context) even when the upstream did not mark
-// them shareable with public or s-maxage. Use it only on routes whose
+// credentials (Authorization, Cookie or X-Api-Key) or were authenticated
+// (a principal in their context) even when the upstream did not mark them
+// shareable with public or s-maxage. Use it only on routes whose
 // responses are the same for every caller allowed to reach them, with the
 // authorization block before the cache.
 func ShareAuthorized() Option {
