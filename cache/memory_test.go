@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -90,4 +91,51 @@ func TestMemoryStoreConfig(t *testing.T) {
 	// Close stops the cleanup loop (goleak checks it) and may repeat.
 	_ = m.Close()
 	_ = m.Close()
+}
+
+// TestMemoryStoreBoundUnderConcurrency has many goroutines store, replace,
+// delete and purge at once: the total stays within the bound throughout,
+// and afterwards the accounted bytes are those of the entries held.
+func TestMemoryStoreBoundUnderConcurrency(t *testing.T) {
+	size := memEntry(1000).Size() + int64(len("k00"))
+	bound := 8 * size
+	m, err := NewMemoryStore(MemoryStoreConfig{MaxBytes: bound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 300 {
+				key := "k" + strconv.Itoa(g) + strconv.Itoa(i%10)
+				switch i % 7 {
+				case 5:
+					_ = m.Delete(ctx, key)
+				case 6:
+					_ = m.DeletePrefix(ctx, "k"+strconv.Itoa(g))
+				default:
+					_ = m.Set(ctx, key, memEntry(1000), time.Minute)
+				}
+				if b := m.Bytes(); b > bound {
+					t.Errorf("%d bytes held, bound %d", b, bound)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var held int64
+	for g := range 8 {
+		for i := range 10 {
+			key := "k" + strconv.Itoa(g) + strconv.Itoa(i)
+			if e, _ := m.Get(ctx, key); e != nil {
+				held += e.Size() + int64(len(key))
+			}
+		}
+	}
+	if b := m.Bytes(); b != held {
+		t.Errorf("accounted %d bytes, entries held take %d", b, held)
+	}
 }
