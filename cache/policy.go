@@ -51,6 +51,17 @@ func (h *handler) unkeyedOverride(r *http.Request, info *reqctx.Info) bool {
 			return true
 		}
 	}
+	// Servers that hand headers to CGI, WSGI or PHP turn '-' into '_', so
+	// X_Forwarded_Host may reach the upstream's code as X-Forwarded-Host.
+	for name := range r.Header {
+		if strings.IndexByte(name, '_') < 0 || slices.Contains(h.keyer.headers, name) {
+			continue
+		}
+		alias := textproto.CanonicalMIMEHeaderKey(strings.ReplaceAll(name, "_", "-"))
+		if slices.Contains(overrideHeaders[:], alias) {
+			return true
+		}
+	}
 	return false
 }
 

@@ -316,7 +316,10 @@ func TestEncodedResponseWithoutVary(t *testing.T) {
 // of a request: unkeyed, they must not let a response built from them be
 // stored.
 func TestLesserKnownOverrideHeaders(t *testing.T) {
-	for _, name := range []string{"X-HTTP-Host-Override", "X-Forwarded-Uri", "X-Original-Uri", "X-Forwarded-Path"} {
+	for _, name := range []string{"X-HTTP-Host-Override", "X-Forwarded-Uri", "X-Original-Uri", "X-Forwarded-Path",
+		// Servers that pass headers to CGI, WSGI or PHP turn '-' into
+		// '_', so some read these as X-Forwarded-Host.
+		"X_Forwarded_Host", "x_forwarded-host"} {
 		t.Run(name, func(t *testing.T) {
 			c, _ := newTestCache(t)
 			h := c.Handler(&origin{respond: func(w http.ResponseWriter, r *http.Request, n int64) {
