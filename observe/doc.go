@@ -69,8 +69,11 @@
 // template once routing has matched one, and carries the HTTP semantic
 // convention attributes plus gateway.* attributes for the annotations.
 // [Tracing.Transport] wraps an upstream's transport to record a client span
-// per upstream call and pass the trace context on. Spans go to whatever
-// exporter the [trace.TracerProvider] given to [TracerProvider] has.
+// per upstream call and pass the trace context on; under the gateway's
+// reverse proxy it writes the trace context into the proxy's own copy of
+// the request (the transport implements proxy.OwnedRoundTripper) rather
+// than copying the request once more. Spans go to whatever exporter the
+// [trace.TracerProvider] given to [TracerProvider] has.
 //
 // # Server-Timing
 //

@@ -33,7 +33,7 @@ func (cannedUpstream) RoundTrip(r *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-func overheadGateway(b *testing.B, observed bool) *gateway.Gateway {
+func overheadGateway(b *testing.B, observed bool, extra ...observe.Option) *gateway.Gateway {
 	var rt http.RoundTripper = cannedUpstream{}
 	gw := gateway.New()
 	var mw []gateway.Middleware
@@ -47,7 +47,8 @@ func overheadGateway(b *testing.B, observed bool) *gateway.Gateway {
 		tr := observe.NewTracing(observe.TracerProvider(tp))
 		rt = tr.Transport(rt)
 		l := observe.NewAccessLog(slog.New(slog.NewJSONHandler(io.Discard, nil)))
-		mw = append(mw, observe.New(observe.WithMetrics(m), observe.WithAccessLog(l), observe.WithTracing(tr)).Middleware())
+		opts := append([]observe.Option{observe.WithMetrics(m), observe.WithAccessLog(l), observe.WithTracing(tr)}, extra...)
+		mw = append(mw, observe.New(opts...).Middleware())
 	}
 	users, err := proxy.NewUpstream("users", []string{"http://users.internal:8080"}, proxy.WithTransport(rt))
 	if err != nil {
@@ -58,8 +59,10 @@ func overheadGateway(b *testing.B, observed bool) *gateway.Gateway {
 }
 
 // BenchmarkObserverOverhead is the proxy route with an upstream answering
-// in-process, plain and observed: the difference is what observe costs.
+// in-process, plain and observed (as in bench/gateway, and with
+// Server-Timing): the difference is what observe costs.
 func BenchmarkObserverOverhead(b *testing.B) {
 	b.Run("plain", func(b *testing.B) { benchSerial(b, overheadGateway(b, false)) })
 	b.Run("observed", func(b *testing.B) { benchSerial(b, overheadGateway(b, true)) })
+	b.Run("observed+servertiming", func(b *testing.B) { benchSerial(b, overheadGateway(b, true, observe.WithServerTiming())) })
 }
