@@ -86,7 +86,7 @@
 // refused with 403 under [RejectUnauthorized]. Programs purge entries with [Cache.Purge],
 // [Cache.PurgePath], [Cache.PurgePrefix] and [Cache.Flush]. A successful
 // POST, PUT, PATCH or DELETE through the cache removes the entries of its
-// path.
+// path, as does one whose client left before it was answered.
 //
 // # Request coalescing
 //

@@ -189,7 +189,10 @@ func pragmaNoCache(values []string) bool {
 func (h *handler) serveUnsafe(w http.ResponseWriter, r *http.Request) {
 	rw := respwriter.Wrap(w)
 	h.next.ServeHTTP(rw, r)
-	if s := rw.Status(); s < 200 || s >= 400 {
+	// A request that ended with nothing written (the reverse proxy writes
+	// nothing for a client that has gone) may still have made its change
+	// upstream: purge, as a needless purge costs only a miss.
+	if s := rw.Status(); (s < 200 || s >= 400) && (s != 0 || r.Context().Err() == nil) {
 		return
 	}
 	c := h.c

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
@@ -192,4 +194,29 @@ func TestRouteErrorHandler(t *testing.T) {
 	if rec := do(h, "GET", "/e", "Cache-Control", "max-age=0"); rec.Code != http.StatusTeapot || !errors.Is(got, ErrInvalidationDenied) {
 		t.Fatalf("status %d, err %v", rec.Code, got)
 	}
+}
+
+// TestUnsafeMethodWhoseClientLeftInvalidates checks that a write whose
+// client hung up before it was answered still removes the entries of its
+// path: the reverse proxy then writes nothing, but the upstream may have
+// made the change.
+func TestUnsafeMethodWhoseClientLeftInvalidates(t *testing.T) {
+	c, _ := newTestCache(t)
+	version := 0
+	h := c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			version++
+			if r.Context().Err() != nil {
+				return // as the reverse proxy does for a client that has gone
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		_, _ = w.Write([]byte("v" + strconv.Itoa(version)))
+	}))
+	expect(t, do(h, "GET", "/doc"), StatusMiss, "v0")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	serve(h, httptest.NewRequest("PUT", "/doc", nil).WithContext(ctx))
+	expect(t, do(h, "GET", "/doc"), StatusMiss, "v1")
 }
