@@ -1,6 +1,7 @@
 package cache_test
 
 import (
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -266,5 +267,43 @@ func TestAbandonedRequestThroughGateway(t *testing.T) {
 	r := client.Get("/slow")
 	if r.Status != 200 || string(r.Body) != "fresh" || r.Header.Get("X-Cache") != "Miss" {
 		t.Fatalf("after an abandoned request: %d X-Cache=%q %q, want 200 Miss \"fresh\"", r.Status, r.Header.Get("X-Cache"), r.Body)
+	}
+}
+
+// TestCompressedWithoutVaryThroughGateway has an upstream that compresses
+// for clients that accept gzip and forgets Vary: a client that does not
+// accept gzip must never receive the compressed body from the cache.
+func TestCompressedWithoutVaryThroughGateway(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			_, _ = io.WriteString(zw, "hello")
+			_ = zw.Close()
+			return
+		}
+		_, _ = io.WriteString(w, "hello")
+	}))
+	defer up.Close()
+	c, err := cache.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gateway.New()
+	gw.OnClose(c.Close)
+	defer gw.Close()
+	gw.GET("/greeting").Use(c.Handler).Proxy(gw.Upstream("up", up.URL), "/greeting")
+	if err := gw.Build(); err != nil {
+		t.Fatal(err)
+	}
+	client := gatewaytest.NewClient(t, gw)
+	if r := client.Get("/greeting", "Accept-Encoding", "gzip"); r.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip client: Content-Encoding %q", r.Header.Get("Content-Encoding"))
+	}
+	for range 2 {
+		r := client.Get("/greeting")
+		if r.Header.Get("Content-Encoding") != "" || string(r.Body) != "hello" {
+			t.Fatalf("client without gzip: Content-Encoding %q, X-Cache %s, body %q", r.Header.Get("Content-Encoding"), r.Header.Get("X-Cache"), r.Body)
+		}
 	}
 }
