@@ -134,8 +134,8 @@ func TestObserverAllocations(t *testing.T) {
 	}{
 		{"access log", l.Middleware(), 2},
 		{"server timing", observe.ServerTiming(), 3},
-		{"tracing", tr.Middleware(), 10},
-		{"everything", observe.New(observe.WithMetrics(m), observe.WithAccessLog(l), observe.WithTracing(tr), observe.WithServerTiming()).Middleware(), 17},
+		{"tracing", tr.Middleware(), 8},
+		{"everything", observe.New(observe.WithMetrics(m), observe.WithAccessLog(l), observe.WithTracing(tr), observe.WithServerTiming()).Middleware(), 14},
 	}
 	for _, tt := range tests {
 		got := allocsPerRequest(t, mockGateway(tt.mw), "/users/42") - base

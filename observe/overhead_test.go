@@ -33,7 +33,7 @@ func (cannedUpstream) RoundTrip(r *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-func overheadGateway(b *testing.B, observed bool, extra ...observe.Option) *gateway.Gateway {
+func overheadGateway(b testing.TB, observed bool, extra ...observe.Option) *gateway.Gateway {
 	var rt http.RoundTripper = cannedUpstream{}
 	gw := gateway.New()
 	var mw []gateway.Middleware
@@ -65,4 +65,16 @@ func BenchmarkObserverOverhead(b *testing.B) {
 	b.Run("plain", func(b *testing.B) { benchSerial(b, overheadGateway(b, false)) })
 	b.Run("observed", func(b *testing.B) { benchSerial(b, overheadGateway(b, true)) })
 	b.Run("observed+servertiming", func(b *testing.B) { benchSerial(b, overheadGateway(b, true, observe.WithServerTiming())) })
+}
+
+// TestObservedProxyAllocations bounds what metrics, the access log and
+// tracing (server and client spans) add to a proxied request, so that
+// copies of the request or its header do not creep back in.
+func TestObservedProxyAllocations(t *testing.T) {
+	plain := allocsPerRequest(t, overheadGateway(t, false), "/users/42")
+	observed := allocsPerRequest(t, overheadGateway(t, true), "/users/42")
+	t.Logf("observe adds %v allocations per proxied request (%v -> %v)", observed-plain, plain, observed)
+	if max := 17.0; observed-plain > max {
+		t.Errorf("observe adds %v allocations per proxied request, want at most %v", observed-plain, max)
+	}
 }
