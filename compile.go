@@ -17,6 +17,7 @@ import (
 type snapshot struct {
 	Deployment
 	handler http.Handler // gateway-wide middleware around the dispatcher
+	reject  http.Handler // the same middleware around rejectHandler
 }
 
 // compileLocked compiles the draft with the given stage variables. It
@@ -34,10 +35,13 @@ func (g *Gateway) compileLocked(stage string, vars map[string]string) (*snapshot
 			errs = append(errs, fmt.Errorf("gateway: route %s: %w", rt, err))
 		}
 	}
-	var h http.Handler = d
+	var h, rej http.Handler = d, rejectHandler{}
 	for i := len(g.pre) - 1; i >= 0; i-- {
 		var err error
-		if h, err = applyMiddleware(g.pre[i], h); err != nil {
+		if h, err = applyMiddleware(g.pre[i], h); err == nil {
+			rej, err = applyMiddleware(g.pre[i], rej)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("gateway: gateway middleware %d: %w", i, err))
 			break
 		}
@@ -45,7 +49,7 @@ func (g *Gateway) compileLocked(stage string, vars map[string]string) (*snapshot
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return &snapshot{Deployment: Deployment{Stage: stage, Vars: vars}, handler: h}, nil
+	return &snapshot{Deployment: Deployment{Stage: stage, Vars: vars}, handler: h, reject: rej}, nil
 }
 
 func (g *Gateway) addRoute(d *dispatcher, rt *Route) error {

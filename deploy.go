@@ -115,7 +115,15 @@ func (g *Gateway) newSnapshotLocked(stage string, vars map[string]string) (*snap
 func (g *Gateway) publishLocked() {
 	t := &stageTable{stages: make(map[string]*liveStage, len(g.history))}
 	for name, h := range g.history {
-		t.stages[name] = &liveStage{current: h.deployments[h.active], canary: h.canary, percent: h.percent}
+		cur := h.deployments[h.active]
+		t.stages[name] = &liveStage{current: cur, canary: h.canary, percent: h.percent}
+		if t.fallback == nil || cur.Created.After(t.fallback.Created) ||
+			cur.Created.Equal(t.fallback.Created) && cur.ID > t.fallback.ID {
+			t.fallback = cur
+		}
+	}
+	if live := t.stages[DefaultStage]; live != nil {
+		t.fallback = live.current
 	}
 	g.stages.Store(t)
 }

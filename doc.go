@@ -27,7 +27,10 @@
 // in exactly one integration: [Route.Proxy], [Route.Handle] or
 // [Route.HandleFunc], or [Route.Mock]. Middleware runs in the order of Use
 // calls, group middleware first; [Gateway.Use] adds middleware that runs
-// before routing, for every request.
+// before routing, for every request: also for those the gateway refuses
+// before choosing a stage (a malformed path answered 400, a path or host no
+// stage serves answered 404), which pass through the gateway-wide
+// middleware of the default stage's deployment (else the newest one).
 //
 // Configuration mistakes never surface at request time: a conflicting
 // route, an unknown upstream or a block configured wrongly (a handler that

@@ -149,14 +149,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	path, raw, err := pathnorm.Clean(r.URL.EscapedPath(), pathnorm.Options{AllowEncodedSlash: g.cfg.encodedSlash})
 	if err != nil {
-		problem.Error(rw, r, problem.Wrap(err, http.StatusBadRequest, "The request path is malformed."))
+		g.reject(rw, r, problem.Wrap(err, http.StatusBadRequest, "The request path is malformed."))
 		return
 	}
 	r.URL.Path, r.URL.RawPath = path, raw
 
 	snap, err := g.selectStage(r, info)
 	if err != nil {
-		problem.Error(rw, r, err)
+		r.URL.Path, r.URL.RawPath = path, raw // as the client sent it, for logs
+		g.reject(rw, r, err)
 		return
 	}
 	snap.handler.ServeHTTP(rw, r)

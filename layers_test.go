@@ -288,3 +288,65 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatal("server timeouts unset")
 	}
 }
+
+// TestRefusedRequestsPassGatewayMiddleware checks that requests the gateway
+// refuses before routing (a malformed path, a path no stage serves) still
+// pass through gateway-wide middleware, so access logs and metrics see
+// them, and that a gateway-wide header reaches those answers too.
+func TestRefusedRequestsPassGatewayMiddleware(t *testing.T) {
+	type seen struct {
+		path   string
+		status int
+	}
+	for _, deployed := range []bool{false, true} {
+		var log []seen
+		opts := []gateway.Option{}
+		if deployed {
+			opts = append(opts, gateway.StagesByPath())
+		}
+		gw := gateway.New(opts...)
+		gw.Use(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Outer", "yes")
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				log = append(log, seen{r.URL.Path, rec.Code})
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				w.WriteHeader(rec.Code)
+				_, _ = w.Write(rec.Body.Bytes())
+			})
+		})
+		gw.GET("/ok").Mock(200, "ok")
+		prefix := ""
+		if deployed {
+			if _, err := gw.Deploy("prod", nil); err != nil {
+				t.Fatal(err)
+			}
+			prefix = "/prod"
+		}
+		c := gatewaytest.NewClient(t, gw)
+		c.Get(prefix + "/ok").ExpectStatus(200)
+		res := c.Get(prefix + "/a/%2e%2e%2f%2e%2e/x").ExpectStatus(400)
+		if res.Header.Get("X-Outer") != "yes" {
+			t.Errorf("deployed=%v: 400 lacks the gateway-wide header", deployed)
+		}
+		want := []seen{{"/ok", 200}, {"/a/%2e%2e%2f%2e%2e/x", 400}}
+		if deployed {
+			c.Get("/staging/ok").ExpectStatus(404)
+			want = append(want, seen{"/staging/ok", 404})
+		}
+		if len(log) != len(want) {
+			t.Fatalf("deployed=%v: middleware saw %v, want %v", deployed, log, want)
+		}
+		for i := range want {
+			if log[i].status != want[i].status {
+				t.Errorf("deployed=%v: request %d seen as %v, want %v", deployed, i, log[i], want[i])
+			}
+		}
+		if deployed && log[2].path != "/staging/ok" {
+			t.Errorf("refused request's path seen as %q", log[2].path)
+		}
+	}
+}

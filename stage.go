@@ -57,6 +57,10 @@ func (c *config) stageErr() error {
 // stageTable is the published, immutable set of live stages.
 type stageTable struct {
 	stages map[string]*liveStage
+	// fallback is the deployment whose gateway-wide middleware sees the
+	// requests the gateway refuses before a stage is chosen: the default
+	// stage's live deployment, else the newest live one.
+	fallback *snapshot
 }
 
 type liveStage struct {

@@ -78,8 +78,9 @@ func (o *Observer) Middleware() func(http.Handler) http.Handler { return o.Handl
 // gateway it belongs in gw.Use, which runs before routing: it then sees
 // every request, including those that match no route, and reads what the
 // router and the blocks recorded once next returns. Requests the gateway
-// refuses before its gateway-wide middleware (a malformed path, a stage
-// that is not deployed) are not seen. Used on another router, it records
+// refuses before choosing a stage (a malformed path, a stage that is not
+// deployed) pass through it too, with no stage and no route. Used on
+// another router, it records
 // the route as [UnmatchedRoute] and the client address as the TCP peer.
 func (o *Observer) Handler(next http.Handler) http.Handler {
 	return &observed{o: o, next: next}
