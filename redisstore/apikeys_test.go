@@ -205,7 +205,7 @@ func TestAPIKeyStoreFailures(t *testing.T) {
 	if got := status(); got != http.StatusServiceUnavailable {
 		t.Fatalf("with Redis down: %d", got)
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 3*time.Second { // bounded: a hang would wait far longer
 		t.Fatalf("failure took %v", d)
 	}
 	srv.Start() // an empty Redis: the key must be stored again
