@@ -13,7 +13,12 @@ import (
 //
 // Keys are binary strings that start with the request method, a space and
 // the escaped request path, then a NUL byte; DeletePrefix relies on that
-// layout to purge a path or a subtree.
+// layout to purge a path or a subtree. The cache's own purges of one path
+// or one key (after every successful write, [Cache.PurgePath] and
+// [Cache.Purge]) pass a prefix that holds that NUL, so a store may index
+// its entries by the part of their key before the first NUL and serve
+// those purges without scanning the others; only [Cache.PurgePrefix] may
+// pass a prefix without one.
 type Store interface {
 	// Get returns the entry stored under key, or nil and no error when
 	// there is none or it has expired. Get must not keep key after it

@@ -18,7 +18,8 @@ const (
 	DefaultCachePrefix = "gatewaykit:cache:"
 	// DefaultCacheTimeout bounds each lookup and write of a [CacheStore].
 	DefaultCacheTimeout = 100 * time.Millisecond
-	// DefaultPurgeTimeout bounds each purge and flush of a [CacheStore].
+	// DefaultPurgeTimeout bounds each flush of a [CacheStore], and each
+	// purge that scans the keyspace.
 	DefaultPurgeTimeout = 10 * time.Second
 )
 
@@ -27,14 +28,18 @@ type CacheConfig struct {
 	// Prefix starts every key the store writes, so that several caches
 	// (or other data) can share one Redis database. Flush removes only the
 	// keys under Prefix. If Prefix is empty, it is [DefaultCachePrefix].
+	// It must not hold an empty hash tag ("{}"), which would scatter the
+	// keys of one resource over Redis Cluster slots.
 	Prefix string
 	// Timeout bounds each Get, Set and Delete. A lookup that takes longer
 	// is a cache miss. If Timeout is 0, it is [DefaultCacheTimeout]. The
 	// client must be created with ContextTimeoutEnabled (or with read and
 	// write timeouts as short) for a hung server to be given up on in time.
 	Timeout time.Duration
-	// PurgeTimeout bounds each DeletePrefix and Flush, which scan the keys
-	// under Prefix (on every master of a cluster, every shard of a ring). If PurgeTimeout is 0, it is [DefaultPurgeTimeout].
+	// PurgeTimeout bounds each Flush and each DeletePrefix of a prefix
+	// that is not a whole resource, which scan the keys under Prefix (on
+	// every master of a cluster, every shard of a ring). If PurgeTimeout
+	// is 0, it is [DefaultPurgeTimeout].
 	PurgeTimeout time.Duration
 	// OnError, if not nil, is called with every error of Redis and the
 	// operation that failed ("get", "set", "delete", "purge", "flush"), and
@@ -46,8 +51,23 @@ type CacheConfig struct {
 // CacheStore is a [cache.Store] in Redis, shared by every gateway instance
 // that uses the same Redis and Prefix. Each entry is one Redis string in
 // the binary encoding of [cache.Entry], written with its time to live, so
-// Redis removes it when it expires. The total size is bounded by Redis
-// itself: set maxmemory with the volatile-lru or allkeys-lru policy.
+// Redis removes it when it expires.
+//
+// Every entry is also listed, in the same script that writes it, in an
+// index of its resource (the method and path its key starts with), which
+// expires with the longest-lived entry it lists. Invalidating a resource,
+// as the cache does after every successful write to it, removes the
+// entries listed there: its cost grows with the entries of that resource,
+// not with the size of the keyspace. Only purges of a wider prefix
+// ([cache.Cache.PurgePrefix]) and Flush scan the keyspace; they are
+// operator actions, bounded by PurgeTimeout.
+//
+// The total size is bounded by Redis itself: set maxmemory with the
+// volatile-ttl policy, which evicts the keys nearest their expiry first,
+// and so entries rather than the index that lists them, as an index never
+// expires sooner than its entries. An evicted index (likelier under an LRU
+// or LFU policy) leaves its entries in place, and writes then no longer
+// invalidate them: they are served until they expire.
 //
 // Errors are returned to the cache, which turns them into misses; the
 // client never sees them.
@@ -72,6 +92,9 @@ func NewCacheStore(client redis.UniversalClient, cfg CacheConfig) (*CacheStore, 
 	if cfg.Timeout < 0 || cfg.PurgeTimeout < 0 {
 		return nil, errors.New("redisstore: NewCacheStore: negative timeout")
 	}
+	if emptyHashTag(cfg.Prefix) {
+		return nil, fmt.Errorf("redisstore: NewCacheStore: Prefix %q holds an empty hash tag", cfg.Prefix)
+	}
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultCachePrefix
 	}
@@ -89,7 +112,7 @@ func NewCacheStore(client redis.UniversalClient, cfg CacheConfig) (*CacheStore, 
 func (s *CacheStore) Get(ctx context.Context, key string) (*cache.Entry, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	b, err := s.client.Get(ctx, s.cfg.Prefix+key).Bytes()
+	b, err := s.client.Get(ctx, s.entryKey(key)).Bytes()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, nil
@@ -104,7 +127,8 @@ func (s *CacheStore) Get(ctx context.Context, key string) (*cache.Entry, error) 
 	return e, nil
 }
 
-// Set stores e under key for ttl.
+// Set stores e under key for ttl and lists it in the index of its
+// resource, in one round trip.
 func (s *CacheStore) Set(ctx context.Context, key string, e *cache.Entry, ttl time.Duration) error {
 	if ttl <= 0 {
 		return nil
@@ -115,21 +139,46 @@ func (s *CacheStore) Set(ctx context.Context, key string, e *cache.Entry, ttl ti
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	return s.fail("set", s.client.Set(ctx, s.cfg.Prefix+key, b, ttl).Err())
+	resource, _, indexed := strings.Cut(key, "\x00")
+	if !indexed { // not a key of the cache's layout: no purge can find it by resource
+		return s.fail("set", s.client.Set(ctx, s.entryKey(key), b, ttl).Err())
+	}
+	ms := max(ttl.Milliseconds(), 1)
+	keys := []string{s.entryKey(key), s.indexKey(resource)}
+	return s.fail("set", cacheSetScript.Run(ctx, s.client, keys, b, ms).Err())
 }
 
 // Delete removes the entry under key.
 func (s *CacheStore) Delete(ctx context.Context, key string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	return s.fail("delete", s.client.Unlink(ctx, s.cfg.Prefix+key).Err())
+	resource, _, indexed := strings.Cut(key, "\x00")
+	if !indexed {
+		return s.fail("delete", s.client.Unlink(ctx, s.entryKey(key)).Err())
+	}
+	keys := []string{s.entryKey(key), s.indexKey(resource)}
+	return s.fail("delete", cacheDeleteScript.Run(ctx, s.client, keys).Err())
 }
 
-// DeletePrefix removes every entry whose key starts with prefix. It scans
-// the keys under the store's Prefix (on every master of a cluster), so its
-// cost grows with the number of keys.
+// DeletePrefix removes every entry whose key starts with prefix. When
+// prefix holds a NUL, as the prefix of a path ([cache.Cache.PurgePath] and
+// the invalidation after a write) or a whole key ([cache.Cache.Purge])
+// does, every such entry belongs to one resource: they are found in its
+// index and removed in one script, bounded by Timeout, at a cost that grows
+// with the entries of that resource only. Any other prefix may span
+// resources: the keys under the store's Prefix are scanned (on every master
+// of a cluster), bounded by PurgeTimeout, at a cost that grows with the
+// number of keys in Redis.
 func (s *CacheStore) DeletePrefix(ctx context.Context, prefix string) error {
-	return s.fail("purge", s.deleteMatching(ctx, prefix))
+	resource, rest, ok := strings.Cut(prefix, "\x00")
+	if !ok {
+		return s.fail("purge", s.deleteMatching(ctx, "{p"+prefix))
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	member := s.cfg.Prefix + "{p" + resource + "}\x00" + rest
+	err := cacheInvalidateScript.Run(ctx, s.client, []string{s.indexKey(resource)}, member).Err()
+	return s.fail("purge", err)
 }
 
 // Flush removes every entry under the store's Prefix, and nothing else.
@@ -137,6 +186,8 @@ func (s *CacheStore) Flush(ctx context.Context) error {
 	return s.fail("flush", s.deleteMatching(ctx, ""))
 }
 
+// deleteMatching scans for the keys that start with the store's Prefix
+// and then prefix, and removes them.
 func (s *CacheStore) deleteMatching(ctx context.Context, prefix string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.PurgeTimeout)
 	defer cancel()

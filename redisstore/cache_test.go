@@ -79,7 +79,7 @@ func TestCacheStoreRoundTrip(t *testing.T) {
 	if e, err := s.Get(ctx, "GET /none\x00"); e != nil || err != nil {
 		t.Fatalf("absent key: %v, %v", e, err)
 	}
-	if ttl := s.client.PTTL(ctx, s.cfg.Prefix+keys[0]).Val(); ttl <= 0 || ttl > time.Minute {
+	if ttl := s.client.PTTL(ctx, s.entryKey(keys[0])).Val(); ttl <= 0 || ttl > time.Minute {
 		t.Errorf("TTL in Redis = %v", ttl)
 	}
 
@@ -128,8 +128,8 @@ func TestCacheStoreFlushKeepsOtherKeys(t *testing.T) {
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := s.client.DBSize(ctx).Val(); n != 2 {
-		t.Errorf("%d keys left, want 2", n)
+	if n := s.client.DBSize(ctx).Val(); n != 3 { // the other entry, its index, "unrelated"
+		t.Errorf("%d keys left, want 3", n)
 	}
 	if e, _ := other.Get(ctx, "GET /k\x001"); e == nil || string(e.Body()) != "kept" {
 		t.Errorf("entry of another prefix: %v", e)
@@ -140,7 +140,7 @@ func TestCacheStoreCorruptValueIsAMiss(t *testing.T) {
 	s, _, log := newCacheStore(t, CacheConfig{})
 	ctx := context.Background()
 	for _, v := range []string{"", "not an entry", "gkc\x01\xff\xff"} {
-		s.client.Set(ctx, s.cfg.Prefix+"k", v, 0)
+		s.client.Set(ctx, s.entryKey("k"), v, 0)
 		if e, err := s.Get(ctx, "k"); e != nil || err != nil {
 			t.Errorf("%q: %v, %v", v, e, err)
 		}
@@ -158,6 +158,9 @@ func TestNewCacheStoreErrors(t *testing.T) {
 	defer client.Close()
 	if _, err := NewCacheStore(client, CacheConfig{Timeout: -1}); err == nil {
 		t.Error("negative timeout accepted")
+	}
+	if _, err := NewCacheStore(client, CacheConfig{Prefix: "cache:{}:"}); err == nil {
+		t.Error("empty hash tag accepted")
 	}
 }
 
