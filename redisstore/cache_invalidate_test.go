@@ -111,11 +111,14 @@ func TestCacheStoreDeletePrefix(t *testing.T) {
 }
 
 // TestCacheStoreIndexLifetime checks that an index lives as long as the
-// longest-lived entry it lists, and that Delete takes an entry out of it.
+// longest-lived entry it lists, that a write drops the entries that have
+// expired from it, and that Delete takes an entry out of it.
 func TestCacheStoreIndexLifetime(t *testing.T) {
 	s, _, _ := newCacheStore(t, CacheConfig{})
 	ctx := context.Background()
 	idx := s.indexKey("GET /a")
+	// An entry listed as expired a second after the epoch.
+	s.client.ZAdd(ctx, idx, redis.Z{Score: 1000, Member: s.entryKey("GET /a\x00gone")})
 	_ = s.Set(ctx, "GET /a\x00long", entry("x"), time.Hour)
 	_ = s.Set(ctx, "GET /a\x00short", entry("x"), time.Minute)
 	if ttl := s.client.PTTL(ctx, idx).Val(); ttl <= 59*time.Minute || ttl > time.Hour {

@@ -262,14 +262,29 @@ func TestCacheStoreHungServerTimesOut(t *testing.T) {
 	})
 	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ContextTimeoutEnabled: true, MaxRetries: -1})
 	t.Cleanup(func() { _ = client.Close() })
-	s, err := NewCacheStore(client, CacheConfig{Timeout: 20 * time.Millisecond})
+	s, err := NewCacheStore(client, CacheConfig{Timeout: 20 * time.Millisecond, PurgeTimeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Get(context.Background(), "k")
-	var ne net.Error
-	if !errors.Is(err, context.DeadlineExceeded) && !(errors.As(err, &ne) && ne.Timeout()) {
-		t.Fatalf("Get on a hung server: %v, want a timeout", err)
+	ctx := context.Background()
+	// Every per-request operation, the invalidation of a path after a
+	// write included, gives up after Timeout, not PurgeTimeout.
+	ops := map[string]func() error{
+		"get":    func() error { _, err := s.Get(ctx, "GET /a\x00k"); return err },
+		"set":    func() error { return s.Set(ctx, "GET /a\x00k", entry("x"), time.Minute) },
+		"delete": func() error { return s.Delete(ctx, "GET /a\x00k") },
+		"purge":  func() error { return s.DeletePrefix(ctx, "GET /a\x00") },
+	}
+	for name, op := range ops {
+		start := time.Now()
+		err := op()
+		var ne net.Error
+		if !errors.Is(err, context.DeadlineExceeded) && !(errors.As(err, &ne) && ne.Timeout()) {
+			t.Fatalf("%s on a hung server: %v, want a timeout", name, err)
+		}
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("%s on a hung server took %v", name, d)
+		}
 	}
 	c, err := cache.New(cache.WithStore(s))
 	if err != nil {
