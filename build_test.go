@@ -101,11 +101,13 @@ func (v invalid) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 var _ gateway.Validator = invalid{}
 
 func TestBadOptions(t *testing.T) {
-	for _, opt := range []gateway.Option{
-		gateway.TrustedProxies("10.0.0.0/99"),
-		gateway.StagesByHost(map[string]string{"a.example": "bad stage"}),
+	for _, opts := range [][]gateway.Option{
+		{gateway.TrustedProxies("10.0.0.0/99")},
+		{gateway.StagesByHost(map[string]string{"a.example": "bad stage"})},
+		{gateway.TrustedProxyHops(-1)},
+		{gateway.TrustedProxyHops(2), gateway.TrustedProxies("10.0.0.0/8")},
 	} {
-		gw := gateway.New(opt)
+		gw := gateway.New(opts...)
 		gw.GET("/").Mock(200, "")
 		if err := gw.Build(); err == nil {
 			t.Errorf("bad option accepted")

@@ -51,6 +51,13 @@ func New(opts ...Option) *Gateway {
 		o(&g.cfg)
 	}
 	r, err := clientip.New(g.cfg.trusted...)
+	if err == nil && g.cfg.trustedHops != 0 {
+		if len(g.cfg.trusted) > 0 {
+			err = errors.New("TrustedProxies and TrustedProxyHops cannot be combined")
+		} else {
+			r, err = clientip.NewHops(g.cfg.trustedHops)
+		}
+	}
 	if err != nil {
 		g.errs = append(g.errs, fmt.Errorf("gateway: %w", err))
 		r, _ = clientip.New()

@@ -205,6 +205,7 @@ func TestHeaderHygiene(t *testing.T) {
 	}{
 		{"untrusted peer", nil, "203.0.113.5:4000", "", "203.0.113.5"},
 		{"trusted peer", []gateway.Option{gateway.TrustedProxies("10.0.0.0/8")}, "10.1.1.1:4000", "198.51.100.9", "198.51.100.9"},
+		{"behind one proxy hop", []gateway.Option{gateway.TrustedProxyHops(1)}, "203.0.113.5:4000", "198.51.100.9", "198.51.100.9"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			gw := gateway.New(tt.opts...)

@@ -28,6 +28,7 @@ type Option func(*config)
 type config struct {
 	errorHandler    ErrorHandler
 	trusted         []string
+	trustedHops     int
 	resolver        *clientip.Resolver
 	timeout         time.Duration
 	maxBody         int64
@@ -71,6 +72,18 @@ func WithErrorHandler(h ErrorHandler) Option {
 // default no proxy is trusted.
 func TrustedProxies(proxies ...string) Option {
 	return func(c *config) { c.trusted = append(c.trusted, proxies...) }
+}
+
+// TrustedProxyHops says the gateway runs behind exactly n proxies (load
+// balancers whose addresses are not known in advance) that each append to
+// X-Forwarded-For. Every TCP peer is then taken to be the nearest of them:
+// forwarding headers are kept, and the client address is the n-th
+// X-Forwarded-For entry from the right, so entries a client adds itself are
+// ignored. Use it only when nothing can reach the gateway except through
+// those proxies. It cannot be combined with [TrustedProxies]; n must be
+// between 1 and 32.
+func TrustedProxyHops(n int) Option {
+	return func(c *config) { c.trustedHops = n }
 }
 
 // Timeout bounds every request, middleware and upstream call included; a

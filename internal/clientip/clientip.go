@@ -1,7 +1,9 @@
 // Package clientip resolves a request's client address. The address is the
 // TCP peer (RemoteAddr) unless the peer is a trusted proxy, in which case
 // X-Forwarded-For is walked from the right, skipping trusted proxies, and the
-// first untrusted address is the client. Every block that needs the client's
+// first untrusted address is the client. Alternatively the number of proxies
+// in front of the gateway is known (a hop count) and the client is the
+// address the farthest of them recorded. Every block that needs the client's
 // address (rate limits, IP policies, logs) resolves it through here.
 package clientip
 
@@ -18,6 +20,19 @@ import (
 // Resolver resolves client addresses. The zero value trusts no proxy.
 type Resolver struct {
 	trusted []netip.Prefix
+	hops    int
+}
+
+// NewHops returns a Resolver for a gateway behind exactly hops proxies
+// (load balancers) that each append the address they received the request
+// from to X-Forwarded-For. The TCP peer is taken to be the nearest of them,
+// and the client is the hops-th address from the right: entries further left
+// were sent by the client and are ignored.
+func NewHops(hops int) (*Resolver, error) {
+	if hops < 1 || hops > 32 {
+		return nil, fmt.Errorf("clientip: proxy hop count %d out of range 1..32", hops)
+	}
+	return &Resolver{hops: hops}, nil
 }
 
 // New returns a Resolver that trusts the given proxies, each an IP address or
@@ -49,6 +64,9 @@ func (r *Resolver) Trusts(a netip.Addr) bool {
 	if r == nil || !a.IsValid() {
 		return false
 	}
+	if r.hops > 0 {
+		return true
+	}
 	a = a.Unmap()
 	for _, p := range r.trusted {
 		if p.Contains(a) {
@@ -66,6 +84,9 @@ func (r *Resolver) Resolve(req *http.Request) (client netip.Addr, peerTrusted bo
 		return peer, false
 	}
 	client = peer
+	if r.hops > 0 {
+		return r.byHops(req, peer), true
+	}
 	values := req.Header.Values("X-Forwarded-For")
 	for i := len(values) - 1; i >= 0; i-- {
 		v := values[i]
@@ -90,6 +111,35 @@ func (r *Resolver) Resolve(req *http.Request) (client netip.Addr, peerTrusted bo
 		}
 	}
 	return client, true
+}
+
+// byHops returns the hops-th X-Forwarded-For address from the right, or the
+// leftmost one when the list is shorter, stopping at a malformed entry (the
+// last good address then stands).
+func (r *Resolver) byHops(req *http.Request, peer netip.Addr) netip.Addr {
+	client, seen := peer, 0
+	values := req.Header.Values("X-Forwarded-For")
+	for i := len(values) - 1; i >= 0; i-- {
+		v := values[i]
+		for v != "" {
+			j := strings.LastIndexByte(v, ',')
+			part := strings.TrimSpace(v[j+1:])
+			if j < 0 {
+				v = ""
+			} else {
+				v = v[:j]
+			}
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return client
+			}
+			client = a.Unmap()
+			if seen++; seen == r.hops {
+				return client
+			}
+		}
+	}
+	return client
 }
 
 // Peer returns the address of the TCP peer of req, or the zero Addr.

@@ -42,6 +42,45 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+func TestResolveHops(t *testing.T) {
+	tests := []struct {
+		name string
+		hops int
+		xff  []string
+		want string
+	}{
+		{"one proxy", 1, []string{"198.51.100.7"}, "198.51.100.7"},
+		{"one proxy, spoofed entries", 1, []string{"6.6.6.6, 7.7.7.7, 198.51.100.7"}, "198.51.100.7"},
+		{"two proxies", 2, []string{"198.51.100.7, 10.0.0.5"}, "198.51.100.7"},
+		{"two proxies, spoofed, split headers", 2, []string{"6.6.6.6", "198.51.100.7", "10.0.0.5"}, "198.51.100.7"},
+		{"shorter chain than configured", 3, []string{"198.51.100.7"}, "198.51.100.7"},
+		{"no header", 1, nil, "203.0.113.9"},
+		{"malformed entry stops", 2, []string{"198.51.100.7, bogus, 10.0.0.5"}, "10.0.0.5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := NewHops(tt.hops)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest("GET", "/", nil)
+			req.RemoteAddr = "203.0.113.9:5000"
+			for _, v := range tt.xff {
+				req.Header.Add("X-Forwarded-For", v)
+			}
+			got, trusted := r.Resolve(req)
+			if got.String() != tt.want || !trusted {
+				t.Fatalf("Resolve = %v, %v; want %v, true", got, trusted, tt.want)
+			}
+		})
+	}
+	for _, n := range []int{0, -1, 33} {
+		if _, err := NewHops(n); err == nil {
+			t.Errorf("NewHops(%d) accepted", n)
+		}
+	}
+}
+
 func TestNewErrors(t *testing.T) {
 	for _, s := range []string{"10.0.0.0/33", "not-an-ip", ""} {
 		if _, err := New(s); err == nil {
