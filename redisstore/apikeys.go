@@ -71,9 +71,6 @@ var _ auth.KeyStore = (*APIKeyStore)(nil)
 // timeouts of -2, so that each call ends at its deadline; otherwise
 // NewAPIKeyStore returns an error.
 func NewAPIKeyStore(client redis.UniversalClient, cfg APIKeyStoreConfig) (*APIKeyStore, error) {
-	if client == nil {
-		return nil, errors.New("redisstore: NewAPIKeyStore: nil client")
-	}
 	if err := checkDeadlines(client); err != nil {
 		return nil, fmt.Errorf("redisstore: NewAPIKeyStore: %w", err)
 	}

@@ -79,9 +79,6 @@ var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] the
 // *redis.Client, *redis.ClusterClient or *redis.Ring), so that a hung
 // server costs a call its timeout and no more; other clients are refused.
 func NewBreakerStore(client redis.UniversalClient, cfg BreakerStoreConfig) (*BreakerStore, error) {
-	if client == nil {
-		return nil, errors.New("redisstore: NewBreakerStore: nil client")
-	}
 	if err := checkDeadlines(client); err != nil {
 		return nil, fmt.Errorf("redisstore: NewBreakerStore: %w", err)
 	}

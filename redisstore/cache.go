@@ -83,9 +83,6 @@ var _ cache.Store = (*CacheStore)(nil)
 // *redis.Client, *redis.ClusterClient or *redis.Ring), so that a hung
 // server costs a call its timeout and no more; other clients are refused.
 func NewCacheStore(client redis.UniversalClient, cfg CacheConfig) (*CacheStore, error) {
-	if client == nil {
-		return nil, errors.New("redisstore: NewCacheStore: nil client")
-	}
 	if err := checkDeadlines(client); err != nil {
 		return nil, fmt.Errorf("redisstore: NewCacheStore: %w", err)
 	}

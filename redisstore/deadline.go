@@ -20,8 +20,11 @@ var errNoContextTimeout = errors.New("the client must be created with ContextTim
 // when a read or write timeout is disabled with -2; otherwise the socket
 // waits for the read timeout (5 s by default) or for ever. Clients of
 // types other than the ones go-redis provides cannot be checked and are
-// refused.
+// refused, as is a nil client.
 func checkDeadlines(client redis.UniversalClient) error {
+	if client == nil {
+		return errors.New("nil client")
+	}
 	var enabled bool
 	var read, write, disabled time.Duration
 	switch c := client.(type) {

@@ -64,9 +64,6 @@ var _ ratelimit.Store = (*RateLimitStore)(nil)
 // write timeouts of -2, so that each call ends at its deadline; otherwise
 // NewRateLimitStore returns an error.
 func NewRateLimitStore(client redis.UniversalClient, cfg RateLimitConfig) (*RateLimitStore, error) {
-	if client == nil {
-		return nil, errors.New("redisstore: NewRateLimitStore: nil client")
-	}
 	if err := checkDeadlines(client); err != nil {
 		return nil, fmt.Errorf("redisstore: NewRateLimitStore: %w", err)
 	}
