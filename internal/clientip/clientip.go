@@ -83,41 +83,22 @@ func (r *Resolver) Resolve(req *http.Request) (client netip.Addr, peerTrusted bo
 	if !r.Trusts(peer) {
 		return peer, false
 	}
-	client = peer
 	if r.hops > 0 {
-		return r.byHops(req, peer), true
+		// The hops-th entry from the right was written by the farthest proxy.
+		return walkForwarded(req, peer, func(_ netip.Addr, n int) bool { return n == r.hops }), true
 	}
-	values := req.Header.Values("X-Forwarded-For")
-	for i := len(values) - 1; i >= 0; i-- {
-		v := values[i]
-		for v != "" {
-			j := strings.LastIndexByte(v, ',')
-			part := strings.TrimSpace(v[j+1:])
-			if j < 0 {
-				v = ""
-			} else {
-				v = v[:j]
-			}
-			a, err := netip.ParseAddr(part)
-			if err != nil {
-				// A malformed entry ends the trusted chain: everything to its
-				// left was written by someone we cannot vouch for.
-				return client, true
-			}
-			client = a.Unmap()
-			if !r.Trusts(client) {
-				return client, true
-			}
-		}
-	}
-	return client, true
+	// The first entry from the right not written by a trusted proxy.
+	return walkForwarded(req, peer, func(a netip.Addr, _ int) bool { return !r.Trusts(a) }), true
 }
 
-// byHops returns the hops-th X-Forwarded-For address from the right, or the
-// leftmost one when the list is shorter, stopping at a malformed entry (the
-// last good address then stands).
-func (r *Resolver) byHops(req *http.Request, peer netip.Addr) netip.Addr {
-	client, seen := peer, 0
+// walkForwarded visits the X-Forwarded-For addresses of req from the right
+// (the nearest proxy's entry first), calling stop with each and its 1-based
+// position, and returns the last address visited: the one stop accepted,
+// the one before a malformed entry (everything to its left was written by
+// someone we cannot vouch for), or the leftmost. With no entry it returns
+// peer.
+func walkForwarded(req *http.Request, peer netip.Addr, stop func(a netip.Addr, n int) bool) netip.Addr {
+	client, n := peer, 0
 	values := req.Header.Values("X-Forwarded-For")
 	for i := len(values) - 1; i >= 0; i-- {
 		v := values[i]
@@ -134,7 +115,7 @@ func (r *Resolver) byHops(req *http.Request, peer netip.Addr) netip.Addr {
 				return client
 			}
 			client = a.Unmap()
-			if seen++; seen == r.hops {
+			if n++; stop(client, n) {
 				return client
 			}
 		}
