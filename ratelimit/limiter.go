@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 )
@@ -38,14 +37,7 @@ func New(limit Limit, opts ...Option) (*Limiter, error) {
 	if c.defaultPlan != "" {
 		c.errs = append(c.errs, errors.New("ratelimit: DefaultPlan applies to Plans only"))
 	}
-	switch {
-	case c.name == "" && c.store != nil:
-		c.errs = append(c.errs, errors.New("ratelimit: WithStore needs a Name so that limits sharing the store stay apart"))
-	case c.name == "":
-		c.name = "default"
-	case !validName(c.name):
-		c.errs = append(c.errs, fmt.Errorf("ratelimit: invalid name %q", c.name))
-	}
+	c.settleName("default", "limits")
 	if c.store == nil {
 		s, err := NewMemoryStore(MemoryOptions{Now: c.now})
 		if err != nil {

@@ -181,3 +181,17 @@ func validName(s string) bool {
 	}
 	return true
 }
+
+// settleName gives an unnamed limiter the name def, unless it shares a
+// store (where state is kept apart by name, so what must be named), and
+// records an invalid name as an error.
+func (c *config) settleName(def, what string) {
+	switch {
+	case c.name == "" && c.store != nil:
+		c.errs = append(c.errs, errors.New("ratelimit: WithStore needs a Name so that "+what+" sharing the store stay apart"))
+	case c.name == "":
+		c.name = def
+	case !validName(c.name):
+		c.errs = append(c.errs, fmt.Errorf("ratelimit: invalid name %q", c.name))
+	}
+}

@@ -60,14 +60,7 @@ func NewPlans(plans []Plan, opts ...Option) (*Plans, error) {
 	if c.quotaSet {
 		c.errs = append(c.errs, errors.New("ratelimit: WithQuota does not apply to Plans; set Plan.Quota"))
 	}
-	switch {
-	case c.name == "" && c.store != nil:
-		c.errs = append(c.errs, errors.New("ratelimit: WithStore needs a Name so that plans sharing the store stay apart"))
-	case c.name == "":
-		c.name = "plans"
-	case !validName(c.name):
-		c.errs = append(c.errs, fmt.Errorf("ratelimit: invalid name %q", c.name))
-	}
+	c.settleName("plans", "plans")
 	if len(plans) == 0 {
 		c.errs = append(c.errs, errors.New("ratelimit: NewPlans needs at least one plan"))
 	}
