@@ -42,7 +42,7 @@ func (h *cacheHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func ExampleValidator() {
 	gw := gateway.New()
-	gw.GET("/users/:id").Use(cacheFor(2 * time.Hour)).Mock(http.StatusOK, `{}`)
+	gw.GET("/users/:id").Use(cacheFor(2*time.Hour)).Mock(http.StatusOK, `{}`)
 	fmt.Println(gw.Build())
 	// Output:
 	// gateway: route GET /users/:id: middleware 0: cache TTL must be between 0 and 1h
