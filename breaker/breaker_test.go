@@ -10,27 +10,10 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/breaker"
+	"github.com/gatewaykit/gateway/internal/testclock"
 )
 
-// clock is a manual clock for the tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *testclock.Clock { return testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 // recorder collects state changes.
 type recorder struct {
@@ -50,7 +33,7 @@ func (r *recorder) String() string {
 	return strings.Join(r.got, " ")
 }
 
-func newBreaker(t *testing.T, s breaker.Settings) (*breaker.Breaker, *clock, *recorder) {
+func newBreaker(t *testing.T, s breaker.Settings) (*breaker.Breaker, *testclock.Clock, *recorder) {
 	t.Helper()
 	c, rec := newClock(), &recorder{}
 	if s.Name == "" {

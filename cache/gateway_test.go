@@ -16,30 +16,14 @@ import (
 	"github.com/gatewaykit/gateway/cache"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/internal/testclock"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // TestThroughGateway runs the cache on the routes of a real gateway that
 // proxies to a real upstream over loopback.
 func TestThroughGateway(t *testing.T) {
 	up := gatewaytest.NewUpstream(t)
-	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	c, err := cache.New(cache.Now(clk.Now), cache.KeyQuery("fields"))
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +185,7 @@ func TestChunkedUpstreamThroughGateway(t *testing.T) {
 func TestStaleWhenUpstreamIsDown(t *testing.T) {
 	up := gatewaytest.NewUpstream(t)
 	up.Respond(200, "stored answer")
-	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	c, err := cache.New(cache.Now(clk.Now), cache.TTL(time.Minute), cache.StaleIfError(time.Hour))
 	if err != nil {
 		t.Fatal(err)

@@ -5,31 +5,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gatewaykit/gateway/internal/testclock"
 )
 
-// clock is a settable clock for tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *testclock.Clock { return testclock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
 // origin is an upstream that counts its calls and answers with a body
 // naming the call, so tests can tell a stored response from a fresh one.
@@ -60,7 +43,7 @@ func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // newTestCache returns a cache with a fake clock, closed when t ends.
-func newTestCache(t *testing.T, opts ...Option) (*Cache, *clock) {
+func newTestCache(t *testing.T, opts ...Option) (*Cache, *testclock.Clock) {
 	t.Helper()
 	clk := newClock()
 	c, err := New(append([]Option{Now(clk.Now)}, opts...)...)

@@ -8,28 +8,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gatewaykit/gateway/internal/testclock"
 )
 
-// manualClock is a clock the tests move by hand.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newManualClock() *manualClock {
-	return &manualClock{t: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newManualClock() *testclock.Clock {
+	return testclock.New(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
 }
 
 // counted is an upstream that counts the requests it receives and answers

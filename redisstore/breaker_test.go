@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatewaykit/gateway/breaker"
 	"github.com/gatewaykit/gateway/internal/redistest"
+	"github.com/gatewaykit/gateway/internal/testclock"
 	"github.com/gatewaykit/gateway/proxy"
 )
 
@@ -50,24 +51,6 @@ func newBreakerStore(t *testing.T, srv *redistest.Server, cfg BreakerStoreConfig
 		t.Fatal(err)
 	}
 	return s
-}
-
-// breakerClock is a manual clock shared by the instances of a test.
-type breakerClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *breakerClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *breakerClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 func TestBreakerStoreDataAndLocks(t *testing.T) {
@@ -147,7 +130,7 @@ func TestGobreakerDistributedBreaker(t *testing.T) {
 
 // newSharedBreaker returns a breaker of one gateway instance sharing its
 // state through srv.
-func newSharedBreaker(t *testing.T, srv *redistest.Server, clk *breakerClock, errs *breakerErrors) *breaker.Breaker {
+func newSharedBreaker(t *testing.T, srv *redistest.Server, clk *testclock.Clock, errs *breakerErrors) *breaker.Breaker {
 	t.Helper()
 	b, err := breaker.New(breaker.Settings{
 		Name:                "orders",
@@ -177,7 +160,7 @@ func trip(t *testing.T, b *breaker.Breaker, n int) {
 
 func TestSharedBreakerAcrossInstances(t *testing.T) {
 	srv := redistest.Start(t)
-	clk := &breakerClock{t: time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC))
 	var errs breakerErrors
 	a := newSharedBreaker(t, srv, clk, &errs)
 	b := newSharedBreaker(t, srv, clk, &errs)
@@ -208,7 +191,7 @@ func TestSharedBreakerAcrossInstances(t *testing.T) {
 
 func TestSharedBreakerSurvivesRedisOutage(t *testing.T) {
 	srv := redistest.Start(t)
-	clk := &breakerClock{t: time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC))
 	var errs breakerErrors
 	a := newSharedBreaker(t, srv, clk, &errs)
 	b := newSharedBreaker(t, srv, clk, &errs)
@@ -252,7 +235,7 @@ func TestSharedBreakerSurvivesRedisOutage(t *testing.T) {
 // too.
 func TestSharedBreakerThroughProxies(t *testing.T) {
 	srv := redistest.Start(t)
-	clk := &breakerClock{t: time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC))
 	var hits atomic.Int64
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gatewaykit/gateway/cache"
+	"github.com/gatewaykit/gateway/internal/testclock"
 )
 
 // scans returns how many SCAN commands the server has run.
@@ -158,7 +159,7 @@ func TestCacheWriteInvalidatesWithoutScan(t *testing.T) {
 		w.Header().Set("Vary", "Accept-Encoding")
 		_, _ = w.Write([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get("Accept-Encoding") + " " + strconv.FormatInt(n, 10)))
 	})
-	clk := &testClock{t: time.Now()}
+	clk := testclock.New(time.Now())
 	c, err := cache.New(cache.WithStore(s), cache.Now(clk.Now), cache.StoreBackoff(time.Second), cache.TTL(time.Minute))
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gatewaykit/gateway/cache"
 	"github.com/gatewaykit/gateway/internal/redistest"
+	"github.com/gatewaykit/gateway/internal/testclock"
 )
 
 // newCacheStore starts a redis-server and returns a store on it, the
@@ -164,23 +165,6 @@ func TestNewCacheStoreErrors(t *testing.T) {
 	}
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // TestCacheSharedAndDegrading runs two caches, as two gateway instances
 // would, on one Redis: a response stored by one is a hit on the other.
 // When Redis goes away every request is still answered 200 from upstream,
@@ -192,7 +176,7 @@ func TestCacheSharedAndDegrading(t *testing.T) {
 		n := calls.Add(1)
 		_, _ = w.Write([]byte("call " + strconv.FormatInt(n, 10)))
 	})
-	clk := &testClock{t: time.Now()}
+	clk := testclock.New(time.Now())
 	var cacheErrs atomic.Int64
 	newInstance := func() http.Handler {
 		c, err := cache.New(cache.WithStore(s), cache.Now(clk.Now), cache.StoreBackoff(time.Second),
@@ -342,7 +326,7 @@ func TestCacheClientGoneDoesNotPauseStore(t *testing.T) {
 		n := calls.Add(1)
 		_, _ = w.Write([]byte("call " + strconv.FormatInt(n, 10)))
 	})
-	clk := &testClock{t: time.Now()}
+	clk := testclock.New(time.Now())
 	var cacheErrs atomic.Int64
 	c, err := cache.New(cache.WithStore(s), cache.Now(clk.Now), cache.StoreBackoff(time.Minute),
 		cache.OnError(func(string, error) { cacheErrs.Add(1) }))
