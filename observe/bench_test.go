@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/observe"
@@ -144,6 +145,33 @@ func BenchmarkObservedProxyParts(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) { benchSerial(b, observedProxyWith(b, c.parts)) })
 	}
+}
+
+// BenchmarkBareSpansProxy is BenchmarkPlainProxy with two bare spans
+// recorded per request by the OpenTelemetry SDK (a server span around the
+// route and a client span inside it, no attributes, no propagation, batched
+// to an exporter that drops them) and nothing else: the floor under any
+// tracing that records every span with the SDK, as bench/gateway's
+// /spans-only/users/:id.
+func BenchmarkBareSpansProxy(b *testing.B) {
+	up := benchUpstream(b)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tr := tp.Tracer("bench")
+	server := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+	client := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+	gw := gateway.New()
+	gw.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, s := tr.Start(r.Context(), "GET /users/:id", server...)
+			_, c := tr.Start(ctx, "GET", client...)
+			next.ServeHTTP(w, r)
+			c.End()
+			s.End()
+		})
+	})
+	gw.GET("/users/:id").Proxy(gw.Upstream("users", up.URL), "/users/:id")
+	benchSerial(b, gw)
 }
 
 // BenchmarkPlainProxyParallel is BenchmarkPlainProxy from many goroutines.

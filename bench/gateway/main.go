@@ -2,13 +2,22 @@
 // $GW_ADDR (default 127.0.0.1:18086) and serves, through a gateway with all
 // of its default layers on:
 //
-//	GET /users/:id          proxied to $UPSTREAM/users/:id
-//	GET /cached/users/:id   the same, answered from a response cache (TTL 1 h)
-//	GET /observed/users/:id the /users/:id proxy route with metrics, a JSON access
-//	                        log (to io.Discard) and tracing (every span recorded,
-//	                        exported to nowhere) on
-//	GET /agg/:id            $UPSTREAM/users/:id (as "user") and $UPSTREAM/orders
-//	                        (as "orders") called at once, merged into one JSON object
+//	GET /users/:id            proxied to $UPSTREAM/users/:id
+//	GET /cached/users/:id     the same, answered from a response cache (TTL 1 h)
+//	GET /observed/users/:id   the /users/:id proxy route with metrics, a JSON
+//	                          access log (to io.Discard) and tracing (every span
+//	                          recorded, exported to nowhere) on
+//	GET /spans-only/users/:id the /users/:id proxy route recording two bare
+//	                          OpenTelemetry SDK spans per request (a server and
+//	                          a client span, no attributes, no propagation) and
+//	                          nothing else: the least that tracing which records
+//	                          every span with the SDK can cost
+//	GET /agg/:id              $UPSTREAM/users/:id (as "user") and $UPSTREAM/orders
+//	                          (as "orders") called at once, merged into one JSON
+//	                          object
+//
+// Every span is recorded unless $GW_TRACE_RATIO (0 to 1) sets the share of
+// traces sampled at their root.
 //
 // It is built to be the CANDIDATE_CMD of the peers benchmark, which sets
 // both variables and stops it with SIGTERM. With $GW_CPUPROFILE set, it
@@ -20,9 +29,11 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -32,6 +43,7 @@ import (
 	"github.com/gatewaykit/gateway/observe"
 	"github.com/gatewaykit/gateway/proxy"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
 
 func main() {
@@ -52,7 +64,7 @@ func main() {
 		log.Fatal(err)
 	}
 	logs := observe.NewAccessLog(slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}), sdktrace.WithSampler(sampler()))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	tracing := observe.NewTracing(observe.TracerProvider(tp))
 	observedUsers, err := proxy.NewUpstream("users-observed", []string{upstream},
@@ -63,6 +75,7 @@ func main() {
 	gw.GET("/observed/users/:id").
 		Use(observe.New(observe.WithMetrics(metrics), observe.WithAccessLog(logs), observe.WithTracing(tracing)).Middleware()).
 		Proxy(gw.AddUpstream(observedUsers), "/users/:id")
+	gw.GET("/spans-only/users/:id").Use(bareSpans(tp.Tracer("bench"))).Proxy(users, "/users/:id")
 	orders := gw.Upstream("orders", upstream)
 	gw.GET("/agg/:id").Handle(aggregate.New(
 		aggregate.Call(users, "/users/:id").Group("user"),
@@ -96,6 +109,35 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// sampler records every span, or the share of traces in $GW_TRACE_RATIO.
+func sampler() sdktrace.Sampler {
+	v := os.Getenv("GW_TRACE_RATIO")
+	if v == "" {
+		return sdktrace.ParentBased(sdktrace.AlwaysSample())
+	}
+	ratio, err := strconv.ParseFloat(v, 64)
+	if err != nil || ratio < 0 || ratio > 1 {
+		log.Fatalf("GW_TRACE_RATIO=%q: want a number from 0 to 1", v)
+	}
+	return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))
+}
+
+// bareSpans records a server span and a client span around every request,
+// with nothing on them.
+func bareSpans(tr trace.Tracer) gateway.Middleware {
+	server := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+	client := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, s := tr.Start(r.Context(), "GET /spans-only/users/:id", server...)
+			_, c := tr.Start(ctx, "GET", client...)
+			next.ServeHTTP(w, r)
+			c.End()
+			s.End()
+		})
+	}
 }
 
 // discardSpans is a span exporter that drops every span.
