@@ -21,7 +21,7 @@ func TestConfigErrors(t *testing.T) {
 		{"relative path", []aggregate.Part{aggregate.Call(up, "users")}, "must start with '/'"},
 		{"bad literal", []aggregate.Part{aggregate.Call(up, "/a b")}, "must be percent-encoded"},
 		{"bad escape", []aggregate.Part{aggregate.Call(up, "/a%zz")}, "percent-escape"},
-		{"bad param name", []aggregate.Part{aggregate.Call(up, "/:a-b")}, "no valid name"},
+		{"bad param name", []aggregate.Part{aggregate.Call(up, "/:a%b")}, "no valid name"},
 		{"catch-all not last", []aggregate.Part{aggregate.Call(up, "/*a/b")}, "last segment"},
 		{"empty segment", []aggregate.Part{aggregate.Call(up, "/a//b")}, "empty path segment"},
 		{"unclosed reference", []aggregate.Part{aggregate.Call(up, "/a/{b.c")}, "unclosed"},

@@ -136,3 +136,37 @@ func TestGatewayLegPanic(t *testing.T) {
 		t.Fatalf("%d %s", res.Status, res.Body)
 	}
 }
+
+// TestParamNamesAsRoutesSpellThem checks that a leg can use every
+// parameter name a route can declare, and keeps a catch-all's trailing
+// slash, as the proxy's templates do.
+func TestParamNamesAsRoutesSpellThem(t *testing.T) {
+	be := gatewaytest.NewUpstream(t)
+	be.Respond(200, `{"ok":true}`, "Content-Type", "application/json")
+	gw := gateway.New()
+	up := gw.Upstream("users", be.URL)
+	gw.GET("/users/:user-id/files/*rest.path").Handle(aggregate.New(
+		aggregate.Call(up, "/u/:user-id/f/*rest.path?who=:user-id").Group("user"),
+	))
+	if err := gw.Build(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+	res, err := client.Get(srv.URL + "/users/a%20b/files/x/y/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, res); res.StatusCode != 200 || body != `{"user":{"ok":true}}` {
+		t.Fatalf("got %d %s", res.StatusCode, body)
+	}
+	rec, ok := be.Last()
+	if !ok {
+		t.Fatal("the upstream was not called")
+	}
+	if got, want := rec.RawPath+"?"+rec.RawQuery, "/u/a%20b/f/x/y/?who=a%20b"; got != want {
+		t.Errorf("upstream got %s, want %s", got, want)
+	}
+}

@@ -48,7 +48,8 @@ type Leg struct {
 //     which makes this leg wait for that one (see [Leg.Name]).
 //
 // Substituted values are percent-encoded, so they cannot add path segments
-// or query parameters.
+// or query parameters; a catch-all value keeps the slashes between its
+// segments, and a trailing one, as the proxy's templates do.
 func Call(upstream *proxy.Upstream, path string) *Leg {
 	return &Leg{up: upstream, path: path, method: http.MethodGet}
 }

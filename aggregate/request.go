@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/internal/urlesc"
 )
 
 // request builds the leg's upstream request: its escaped path and query
@@ -75,9 +76,9 @@ func (a *Aggregate) request(ctx context.Context, r *http.Request, info *reqctx.I
 // expand appends the expansion of the template pieces ps. In the path,
 // values are escaped to stay one segment; in the query, to stay one value.
 func expand(buf []byte, ps []piece, inPath bool, r *http.Request, info *reqctx.Info, ru *run) ([]byte, failure) {
-	class := uint8(keepQry)
+	class := urlesc.QueryKeep
 	if inPath {
-		class = keepPath
+		class = urlesc.Keep
 	}
 	for i := range ps {
 		p := &ps[i]
@@ -99,7 +100,7 @@ func expand(buf []byte, ps []piece, inPath bool, r *http.Request, info *reqctx.I
 			if inPath && (v == "" || v == "." || v == "..") {
 				return buf, failure{reason: "bad route parameter", status: http.StatusBadRequest}
 			}
-			buf = appendEscaped(buf, v, class)
+			buf, _ = urlesc.Append(buf, v, class)
 		case pieceRef:
 			var stack [128]byte
 			v, ok := refValue(stack[:0], ru, p)
@@ -109,7 +110,7 @@ func expand(buf []byte, ps []piece, inPath bool, r *http.Request, info *reqctx.I
 			if inPath && (len(v) == 0 || string(v) == "." || string(v) == "..") {
 				return buf, failure{reason: "bad field {" + p.leg + "." + strings.Join(p.field, ".") + "}", status: http.StatusBadGateway}
 			}
-			buf = appendEscaped(buf, v, class)
+			buf, _ = urlesc.Append(buf, v, class)
 		}
 	}
 	return buf, failure{}
@@ -126,9 +127,11 @@ func param(r *http.Request, info *reqctx.Info, name string) (string, bool) {
 }
 
 // appendSegments appends a catch-all value: each non-empty segment escaped,
-// joined by '/'. Dot segments are refused.
+// joined by '/', keeping a trailing slash as the proxy does. Dot segments
+// are refused.
 func appendSegments(buf []byte, v string) ([]byte, bool) {
 	wrote := false
+	trailing := strings.HasSuffix(v, "/")
 	for v != "" {
 		var seg string
 		seg, v, _ = strings.Cut(v, "/")
@@ -141,8 +144,11 @@ func appendSegments(buf []byte, v string) ([]byte, bool) {
 		if wrote {
 			buf = append(buf, '/')
 		}
-		buf = appendEscaped(buf, seg, keepPath)
+		buf, _ = urlesc.Append(buf, seg, urlesc.Keep)
 		wrote = true
+	}
+	if wrote && trailing {
+		buf = append(buf, '/')
 	}
 	return buf, true
 }

@@ -73,7 +73,7 @@ func TestRequestShape(t *testing.T) {
 		{"query param", func(up *proxy.Upstream) *aggregate.Leg { return aggregate.Call(up, "/orders?user=:id&limit=5") }, "", "/x", []string{"id", "a&b=c"},
 			"/orders", "user=a%26b%3Dc&limit=5", "GET", nil},
 		{"catch-all", func(up *proxy.Upstream) *aggregate.Leg { return aggregate.Call(up, "/files/*rest") }, "", "/x", []string{"rest", "/a b//c/"},
-			"/files/a%20b/c", "", "GET", nil},
+			"/files/a%20b/c/", "", "GET", nil},
 		{"base path", func(up *proxy.Upstream) *aggregate.Leg { return aggregate.Call(up, "/users/:id") }, "/api/v2", "/x", []string{"id", "7"},
 			"/api/v2/users/7", "", "GET", nil},
 		{"method and headers", func(up *proxy.Upstream) *aggregate.Leg {

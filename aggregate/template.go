@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/gatewaykit/gateway/internal/urlesc"
 )
 
 type pieceKind uint8
@@ -37,37 +39,6 @@ func templateError(s, msg string) error {
 	return errors.New("path template " + strconv.Quote(s) + ": " + msg)
 }
 
-// literal byte classes
-const (
-	litPath  = 1 << iota // RFC 3986 pchar and '/', without '%'
-	litQuery             // RFC 3986 query characters without '%', '&' and '='
-	keepPath             // left as is in a substituted path value
-	keepQry              // left as is in a substituted query value
-)
-
-var litClass = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		unreserved := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~'
-		var cl uint8
-		if unreserved {
-			cl = litPath | litQuery | keepPath | keepQry
-		}
-		switch c {
-		case '$', '+', ':', '@', '=', '&':
-			cl |= litPath | litQuery | keepPath
-		case '!', '\'', '(', ')', '*', ',', ';':
-			cl |= litPath | litQuery
-		case '/':
-			cl |= litPath | litQuery
-		case '?':
-			cl |= litQuery
-		}
-		t[c] = cl
-	}
-	return t
-}()
-
 // parseTemplate parses a leg's path template.
 func parseTemplate(s string) (*template, error) {
 	if s == "" || s[0] != '/' {
@@ -79,7 +50,7 @@ func parseTemplate(s string) (*template, error) {
 	for i, seg := range segs {
 		t.path = appendLit(t.path, "/")
 		if len(seg) > 1 && (seg[0] == ':' || seg[0] == '*') {
-			if !validName(seg[1:]) {
+			if !urlesc.ValidName(seg[1:]) {
 				return nil, templateError(s, "parameter "+strconv.Quote(seg)+" has no valid name")
 			}
 			kind := pieceParam
@@ -96,7 +67,7 @@ func parseTemplate(s string) (*template, error) {
 			return nil, templateError(s, "has an empty path segment")
 		}
 		var err error
-		if t.path, err = parseText(t.path, s, seg, litPath); err != nil {
+		if t.path, err = parseText(t.path, s, seg, urlesc.PathLiteral); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +83,7 @@ func parseTemplate(s string) (*template, error) {
 			return nil, templateError(s, "has a query parameter without a name")
 		}
 		var err error
-		if t.query, err = parseText(t.query, s, k, litQuery); err != nil {
+		if t.query, err = parseText(t.query, s, k, urlesc.QueryLiteral); err != nil {
 			return nil, err
 		}
 		if name, err := url.QueryUnescape(k); err == nil && !strings.Contains(k, "{") {
@@ -123,13 +94,13 @@ func parseTemplate(s string) (*template, error) {
 		}
 		t.query = appendLit(t.query, "=")
 		if len(v) > 1 && v[0] == ':' {
-			if !validName(v[1:]) {
+			if !urlesc.ValidName(v[1:]) {
 				return nil, templateError(s, "parameter "+strconv.Quote(v)+" has no valid name")
 			}
 			t.query = append(t.query, piece{kind: pieceParam, text: v[1:]})
 			continue
 		}
-		if t.query, err = parseText(t.query, s, v, litQuery); err != nil {
+		if t.query, err = parseText(t.query, s, v, urlesc.QueryLiteral); err != nil {
 			return nil, err
 		}
 	}
@@ -146,24 +117,18 @@ func appendLit(ps []piece, text string) []piece {
 }
 
 // parseText parses literal text with "{leg.field}" references.
-func parseText(ps []piece, tmpl, s string, class uint8) ([]piece, error) {
+func parseText(ps []piece, tmpl, s string, class urlesc.Class) ([]piece, error) {
 	for s != "" {
 		open := strings.IndexByte(s, '{')
 		lit := s
 		if open >= 0 {
 			lit = s[:open]
 		}
-		for i := 0; i < len(lit); i++ {
-			c := lit[i]
-			switch {
-			case c == '%':
-				if i+2 >= len(lit) || !isHex(lit[i+1]) || !isHex(lit[i+2]) {
-					return nil, templateError(tmpl, "has a malformed percent-escape")
-				}
-				i += 2
-			case litClass[c]&class == 0:
-				return nil, templateError(tmpl, "has the character "+strconv.QuoteRune(rune(c))+" which must be percent-encoded")
+		if c, ok := urlesc.ValidLiteral(lit, class); !ok {
+			if c == '%' {
+				return nil, templateError(tmpl, "has a malformed percent-escape")
 			}
+			return nil, templateError(tmpl, "has the character "+strconv.QuoteRune(rune(c))+" which must be percent-encoded")
 		}
 		if lit != "" {
 			ps = appendLit(ps, lit)
@@ -184,32 +149,4 @@ func parseText(ps []piece, tmpl, s string, class uint8) ([]piece, error) {
 		s = s[open+end+1:]
 	}
 	return ps, nil
-}
-
-// validName accepts parameter names of letters, digits and '_'.
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// appendEscaped appends s percent-encoding every byte outside class.
-func appendEscaped[T string | []byte](dst []byte, s T, class uint8) []byte {
-	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if litClass[c]&class != 0 {
-			dst = append(dst, c)
-			continue
-		}
-		dst = append(dst, '%', hex[c>>4], hex[c&15])
-	}
-	return dst
 }

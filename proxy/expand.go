@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
+	"github.com/gatewaykit/gateway/internal/urlesc"
 )
 
 // expand writes the upstream path for params after the base path and
@@ -38,7 +39,7 @@ func (t *pathTemplate) expand(buf []byte, baseEsc, baseDec string, baseRaw bool,
 			if v == "" || v == "." || v == ".." {
 				return "", "", ErrBadParam
 			}
-			buf, escaped = appendEscaped(buf, v, classKeep)
+			buf, escaped = urlesc.Append(buf, v, urlesc.Keep)
 		} else if buf, escaped, err = appendCatchAll(buf, v, true); err != nil {
 			return "", "", err
 		}
@@ -85,7 +86,7 @@ func appendCatchAll(buf []byte, v string, escape bool) ([]byte, bool, error) {
 		}
 		if escape {
 			var e bool
-			buf, e = appendEscaped(buf, seg, classKeep)
+			buf, e = urlesc.Append(buf, seg, urlesc.Keep)
 			escaped = escaped || e
 		} else {
 			buf = append(buf, seg...)
@@ -117,7 +118,7 @@ func (t *pathTemplate) expandQuery(buf []byte, ps reqctx.Params, client string) 
 		if !ok {
 			return "", errMissingParam
 		}
-		buf, _ = appendEscaped(buf, v, classQueryKeep)
+		buf, _ = urlesc.Append(buf, v, urlesc.QueryKeep)
 	}
 	if client != "" {
 		buf = append(buf, '&')

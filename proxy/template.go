@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/gatewaykit/gateway/internal/urlesc"
 )
 
 type pieceKind uint8
@@ -101,7 +103,7 @@ func (t *pathTemplate) parsePath(p string) error {
 			}
 		case seg[0] == ':' || seg[0] == '*':
 			name := seg[1:]
-			if !validName(name) {
+			if !urlesc.ValidName(name) {
 				return templateError(t.raw, "parameter "+strconv.Quote(seg)+" has no valid name")
 			}
 			kind := pieceParam
@@ -119,7 +121,7 @@ func (t *pathTemplate) parsePath(p string) error {
 			t.path = append(t.path, piece{kind: kind, name: name})
 			t.addName(name)
 		default:
-			if bad, ok := validLiteral(seg, classPathLiteral); !ok {
+			if bad, ok := urlesc.ValidLiteral(seg, urlesc.PathLiteral); !ok {
 				return templateError(t.raw, "byte "+strconv.Quote(string(bad))+" must be percent-encoded")
 			}
 			d, err := url.PathUnescape(seg)
@@ -161,7 +163,7 @@ func (t *pathTemplate) parseQuery(q string) error {
 		if key == "" {
 			return templateError(t.raw, "has a query parameter without a name")
 		}
-		if bad, ok := validLiteral(key, classQueryLiteral); !ok || strings.IndexByte(key, ':') == 0 {
+		if bad, ok := urlesc.ValidLiteral(key, urlesc.QueryLiteral); !ok || strings.IndexByte(key, ':') == 0 {
 			if ok {
 				return templateError(t.raw, "query parameter names cannot be substituted")
 			}
@@ -174,7 +176,7 @@ func (t *pathTemplate) parseQuery(q string) error {
 		lit.WriteByte('=')
 		if strings.HasPrefix(val, ":") {
 			name := val[1:]
-			if !validName(name) || strings.ContainsAny(name, "=?") {
+			if !urlesc.ValidName(name) {
 				return templateError(t.raw, "query parameter "+strconv.Quote(key)+" has no valid parameter name")
 			}
 			t.query = append(t.query, piece{kind: pieceLiteral, esc: lit.String()})
@@ -184,7 +186,7 @@ func (t *pathTemplate) parseQuery(q string) error {
 			hasParam = true
 			continue
 		}
-		if bad, ok := validLiteral(val, classQueryLiteral); !ok {
+		if bad, ok := urlesc.ValidLiteral(val, urlesc.QueryLiteral); !ok {
 			return templateError(t.raw, "byte "+strconv.Quote(string(bad))+" must be percent-encoded")
 		}
 		lit.WriteString(val)
@@ -196,19 +198,4 @@ func (t *pathTemplate) parseQuery(q string) error {
 		t.staticQuery = lit.String()
 	}
 	return nil
-}
-
-// validName accepts a non-empty parameter name of printable ASCII that
-// cannot be confused with template syntax.
-func validName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || c == ':' || c == '*' || c == '/' || c == '?' || c == '#' || c == '&' || c == '%' {
-			return false
-		}
-	}
-	return true
 }
