@@ -81,8 +81,15 @@ func NewJWT(cfg JWTConfig) (*JWTAuth, error) {
 				continue
 			}
 			for _, k := range ks.all {
-				if k.kty == "oct" && !hmac {
+				if k.kty != jwa.OctetSeq {
+					continue
+				}
+				if !hmac {
 					errs = append(errs, errors.New("auth: JWT: issuer "+ic.Issuer+" has a secret key but Algorithms allows no HMAC algorithm"))
+					break
+				}
+				if !verifiesAny(k, cfg.Algorithms) {
+					errs = append(errs, errors.New("auth: JWT: issuer "+ic.Issuer+" has a secret key shorter than its HMAC algorithms require (256 bits for HS256, 384 for HS384, 512 for HS512)"))
 					break
 				}
 			}
@@ -113,6 +120,16 @@ func NewJWT(cfg JWTConfig) (*JWTAuth, error) {
 		a.fetcher.start(states)
 	}
 	return a, nil
+}
+
+// verifiesAny reports whether k may verify tokens signed with one of algs.
+func verifiesAny(k *vkey, algs []string) bool {
+	for _, alg := range algs {
+		if k.compatible(alg) {
+			return true
+		}
+	}
+	return false
 }
 
 // JWT returns middleware validating tokens with static keys, for use in

@@ -25,6 +25,8 @@ func TestJWTConfigErrors(t *testing.T) {
 		{"discovery on a non-URL issuer", JWTConfig{Issuers: []Issuer{{Issuer: "acme", Discovery: true, Audiences: []string{"a"}}}}},
 		{"unknown algorithm", JWTConfig{Issuers: []Issuer{ok}, Algorithms: []string{"none"}}},
 		{"secret without HMAC", JWTConfig{Issuers: []Issuer{{Issuer: testIss, Keys: []any{[]byte("0123456789abcdef0123456789abcdef")}, Audiences: []string{"a"}}}}},
+		{"HMAC secret under 256 bits", JWTConfig{Issuers: []Issuer{{Issuer: testIss, Keys: []any{[]byte("short-secret")}, Audiences: []string{"a"}}}, Algorithms: []string{"HS256"}}},
+		{"HMAC secret too short for every allowed HMAC", JWTConfig{Issuers: []Issuer{{Issuer: testIss, Keys: []any{[]byte("0123456789abcdef0123456789abcdef")}, Audiences: []string{"a"}}}, Algorithms: []string{"HS512"}}},
 		{"unsupported key", JWTConfig{Issuers: []Issuer{{Issuer: testIss, Keys: []any{"secret"}, Audiences: []string{"a"}}}}},
 		{"weak RSA key only", JWTConfig{Issuers: []Issuer{{Issuer: testIss, Keys: []any{weakRSA(t)}, Audiences: []string{"a"}}}}},
 		{"bad claim header", JWTConfig{Issuers: []Issuer{ok}, ClaimHeaders: []ClaimHeader{{Claim: "sub", Header: "X User"}}}},

@@ -22,7 +22,8 @@ type Issuer struct {
 	Discovery bool
 	// Keys are keys given in code: jwk.Set, jwk.Key, []byte HMAC secrets,
 	// or the public (or private) keys of crypto/rsa, crypto/ecdsa and
-	// crypto/ed25519.
+	// crypto/ed25519. An HMAC secret must be at least as long as the hash
+	// of an allowed HMAC algorithm (32 bytes for HS256).
 	Keys []any
 	// Audiences lists the accepted aud values; a token must name at least
 	// one of them. It is required unless AnyAudience is set.

@@ -82,6 +82,9 @@ func (a *JWTAuth) verify(ctx context.Context, tok string) (*verified, error) {
 	case ok == nil:
 		return nil, errBadSignature
 	}
+	if !numericDates(claims) {
+		return nil, errInvalidClaims
+	}
 	t, err := a.validateClaims(payload, iss)
 	if err != nil {
 		return nil, err
@@ -119,6 +122,11 @@ func (a *JWTAuth) validateClaims(raw []byte, iss *issuerState) (jwt.Token, error
 	if err := json.Unmarshal(raw, t); err != nil {
 		return nil, errInvalidClaims
 	}
+	if exp := t.Expiration(); !exp.IsZero() && exp.Unix() <= 0 {
+		// jwt.Validate takes an exp in the first second of 1970 for no
+		// exp at all; it is an expiry long past.
+		return nil, errExpired
+	}
 	opts := []jwt.ValidateOption{
 		jwt.WithClock(jwt.ClockFunc(a.now)),
 		jwt.WithAcceptableSkew(a.cfg.Leeway),
@@ -146,6 +154,21 @@ func (a *JWTAuth) validateClaims(raw []byte, iss *issuerState) (jwt.Token, error
 		return nil, errMissingExp
 	}
 	return nil, errInvalidClaims
+}
+
+// numericDates reports whether the registered time claims present are
+// JSON numbers (RFC 7519 section 2, NumericDate). jwt.Validate would also
+// read strings, as numbers or as RFC 3339 dates, and the claims handed on
+// are documented as numbers.
+func numericDates(claims map[string]any) bool {
+	for _, name := range [...]string{"exp", "nbf", "iat"} {
+		if v, ok := claims[name]; ok {
+			if _, num := v.(float64); !num {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // audienceValidator accepts a token naming at least one of the issuer's
