@@ -27,7 +27,8 @@ type KeyStore interface {
 	Create(ctx context.Context, k *APIKey) error
 	// Update applies fn to a copy of the key with the given id and stores
 	// the result atomically with respect to other updates; it returns
-	// ErrKeyNotFound for an unknown id and fn's error unchanged. fn may be
+	// ErrKeyNotFound for an unknown id, ErrKeyExists when fn gave the key a
+	// secret hash another key holds, and fn's error unchanged. fn may be
 	// called more than once and must not change the key's ID.
 	Update(ctx context.Context, id string, fn func(*APIKey) error) (*APIKey, error)
 	// Delete removes a key and its secrets; ErrKeyNotFound when unknown.

@@ -153,7 +153,8 @@ func (s *APIKeyStore) Create(ctx context.Context, k *auth.APIKey) error {
 	}, keys...)
 }
 
-// Update implements [auth.KeyStore].
+// Update implements [auth.KeyStore]. A secret the update adds that another
+// key holds is refused with [auth.ErrKeyExists].
 func (s *APIKeyStore) Update(ctx context.Context, id string, fn func(*auth.APIKey) error) (*auth.APIKey, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 	defer cancel()
@@ -170,6 +171,9 @@ func (s *APIKeyStore) Update(ctx context.Context, id string, fn func(*auth.APIKe
 		if k.ID != id {
 			return fmt.Errorf("redisstore: update changed the key id from %q to %q", id, k.ID)
 		}
+		if err := s.checkNewSecrets(ctx, tx, old, k); err != nil {
+			return err
+		}
 		out = k
 		return s.write(ctx, tx, old, k)
 	}, s.idKey(id))
@@ -181,6 +185,33 @@ func (s *APIKeyStore) Update(ctx context.Context, id string, fn func(*auth.APIKe
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkNewSecrets refuses, with auth.ErrKeyExists, secrets k gained that
+// another key holds: their index would otherwise point at k, and the other
+// key's clients would authenticate as k. The new secrets' keys are watched
+// until the transaction ends.
+func (s *APIKeyStore) checkNewSecrets(ctx context.Context, tx *redis.Tx, old, k *auth.APIKey) error {
+	var keys []string
+	for _, sec := range k.Secrets {
+		if !hasSecret(old, sec.Hash) {
+			keys = append(keys, s.hashKey(sec.Hash))
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if err := tx.Watch(ctx, keys...).Err(); err != nil {
+		return err
+	}
+	n, err := tx.Exists(ctx, keys...).Result()
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return auth.ErrKeyExists
+	}
+	return nil
 }
 
 // callerError carries the error of an Update function through the
