@@ -51,10 +51,12 @@ func Methods(methods ...string) Option {
 }
 
 // Headers sets the request headers a cross-origin request may send beyond
-// the CORS-safelisted ones. "*" allows any header (the requested ones are
-// echoed in preflight answers). If not used, Accept, Accept-Language,
-// Content-Language, Content-Type, Authorization, X-Api-Key and
-// X-Request-Id are allowed.
+// the CORS-safelisted ones. A safelisted name with a value outside the
+// safelist, such as Content-Type: application/json, is not safelisted, and
+// browsers ask for it in preflights: list it here to allow it. "*" allows
+// any header (the requested ones are echoed in preflight answers). If not
+// used, Accept, Accept-Language, Content-Language, Content-Type,
+// Authorization, X-Api-Key and X-Request-Id are allowed.
 func Headers(headers ...string) Option {
 	return func(c *config) { c.headers = append(c.headers, headers...) }
 }
