@@ -77,7 +77,9 @@ func (c *Client) Do(req *http.Request) *Response {
 }
 
 // HTTPClient returns an *http.Client whose transport serves every request
-// with the handler in process, for code that expects a real client.
+// with the handler in process, for code that expects a real client. The
+// requests carry the client's Header, RemoteAddr and Host like those of
+// [Client.Do]; Host defaults to the URL's host.
 func (c *Client) HTTPClient() *http.Client {
 	return &http.Client{Transport: roundTripper{c}}
 }
@@ -88,8 +90,23 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	rec := httptest.NewRecorder()
 	in := req.Clone(req.Context())
 	in.RequestURI = req.URL.RequestURI()
-	if in.RemoteAddr == "" {
+	c := rt.c
+	for k, vs := range c.Header {
+		if _, ok := in.Header[k]; !ok {
+			in.Header[k] = vs
+		}
+	}
+	switch {
+	case c.RemoteAddr != "":
+		in.RemoteAddr = c.RemoteAddr
+	case in.RemoteAddr == "":
 		in.RemoteAddr = "192.0.2.1:1234"
+	}
+	switch {
+	case c.Host != "":
+		in.Host = c.Host
+	case in.Host == "":
+		in.Host = req.URL.Host
 	}
 	if in.Body == nil {
 		in.Body = http.NoBody

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Field selects a member of access log records; combine them with |.
@@ -15,7 +17,7 @@ type Field uint32
 // authenticated caller, no error).
 const (
 	FieldRequestID          Field = 1 << iota // "request_id"
-	FieldTraceID                              // "trace_id", when the request is traced
+	FieldTraceID                              // "trace_id", when the request is traced (by this observer or an outer layer)
 	FieldStage                                // "stage"
 	FieldRoute                                // "route": the template, or UnmatchedRoute
 	FieldMethod                               // "method"
@@ -23,7 +25,7 @@ const (
 	FieldStatus                               // "status"
 	FieldBytes                                // "bytes": response body bytes
 	FieldLatency                              // "latency_us": total time in microseconds
-	FieldIntegrationLatency                   // "integration_latency_us": upstream time in microseconds
+	FieldIntegrationLatency                   // "integration_latency_us": upstream time (an aggregate's slowest leg) in microseconds
 	FieldUpstream                             // "upstream": the upstream's name
 	FieldClientIP                             // "client_ip", resolved through trusted proxies
 	FieldPrincipal                            // "principal": the caller's ID
@@ -116,8 +118,13 @@ func (l *AccessLog) record(x *exchange, o *outcome, end time.Time) {
 	if f&FieldRequestID != 0 {
 		a = append(a, slog.String("request_id", info.RequestID))
 	}
-	if f&FieldTraceID != 0 && x.span != nil {
-		if sc := x.span.SpanContext(); sc.HasTraceID() {
+	if f&FieldTraceID != 0 {
+		span := x.span
+		if span == nil {
+			// Tracing may be a layer of its own, outside this one.
+			span = trace.SpanFromContext(ctx)
+		}
+		if sc := span.SpanContext(); sc.HasTraceID() {
 			a = append(a, slog.String("trace_id", sc.TraceID().String()))
 		}
 	}
@@ -142,7 +149,7 @@ func (l *AccessLog) record(x *exchange, o *outcome, end time.Time) {
 	if f&FieldLatency != 0 {
 		a = append(a, slog.Int64("latency_us", o.elapsed.Microseconds()))
 	}
-	if f&FieldIntegrationLatency != 0 && info.Upstream != "" {
+	if f&FieldIntegrationLatency != 0 && integrated(info) {
 		a = append(a, slog.Int64("integration_latency_us", info.UpstreamLatency.Microseconds()))
 	}
 	if f&FieldUpstream != 0 && info.Upstream != "" {

@@ -44,6 +44,9 @@
 //	gateway_upstream_retries_total{upstream}
 //	gateway_aggregate_leg_failures_total{stage,route}
 //
+// The integration latency of an aggregate is that of its slowest leg,
+// recorded with an empty upstream label.
+//
 // Background events arrive through methods whose signatures match the
 // blocks' callbacks: [Metrics.BreakerStateChanged] (gateway_breaker_state,
 // gateway_breaker_transitions_total), [Metrics.HealthChanged]
@@ -79,7 +82,8 @@
 //
 // [WithServerTiming] adds a header such as
 // "Server-Timing: gateway;dur=0.41, upstream;dur=12.03" (milliseconds) to
-// every response, written just before the response header is sent, so a
+// every response the handlers write (not to a 101 that a reverse proxy
+// writes on a hijacked connection), just before its header is sent, so a
 // browser's developer tools show how much of the latency the gateway added.
 //
 // # Cost

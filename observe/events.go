@@ -10,18 +10,18 @@ const (
 
 // BreakerStateChanged records a circuit breaker's change of state. Its
 // signature matches the breaker block's state change callback, so it is
-// wired as breaker.OnStateChange(m.BreakerStateChanged). States other than
-// "closed", "half-open" and "open" count as transitions but leave the
-// gauge alone.
+// wired as breaker.Settings{OnStateChange: m.BreakerStateChanged}. States
+// other than "closed", "half-open" and "open" count as transitions but
+// leave the gauge alone.
 func (m *Metrics) BreakerStateChanged(name, from, to string) {
-	m.transitions.WithLabelValues(name, from, to).Inc()
+	m.transitions.WithLabelValues(validLabels(name, from, to)...).Inc()
 	switch to {
 	case "closed":
-		m.breaker.WithLabelValues(name).Set(breakerClosed)
+		m.breaker.WithLabelValues(labelValue(name)).Set(breakerClosed)
 	case "half-open":
-		m.breaker.WithLabelValues(name).Set(breakerHalfOpen)
+		m.breaker.WithLabelValues(labelValue(name)).Set(breakerHalfOpen)
 	case "open":
-		m.breaker.WithLabelValues(name).Set(breakerOpen)
+		m.breaker.WithLabelValues(labelValue(name)).Set(breakerOpen)
 	}
 }
 
@@ -33,26 +33,27 @@ func (m *Metrics) HealthChanged(upstream, target string, healthy bool) {
 	if healthy {
 		up, state = 1, "healthy"
 	}
-	m.targetUp.WithLabelValues(upstream, target).Set(up)
-	m.health.WithLabelValues(upstream, target, state).Inc()
+	m.targetUp.WithLabelValues(validLabels(upstream, target)...).Set(up)
+	m.health.WithLabelValues(validLabels(upstream, target, state)...).Inc()
 }
 
 // KeysRefreshed records a refresh of an issuer's JSON Web Key Set, failed
 // when err is not nil. Its signature matches the auth block's callback:
-// auth.OnKeysRefresh(m.KeysRefreshed).
+// auth.JWTConfig{OnKeysRefresh: m.KeysRefreshed, ...}.
 func (m *Metrics) KeysRefreshed(issuer string, err error) {
 	result := "success"
 	if err != nil {
 		result = "failure"
 	}
-	m.jwks.WithLabelValues(issuer, result).Inc()
+	m.jwks.WithLabelValues(labelValue(issuer), result).Inc()
 }
 
 // StoreError records a failed operation of a shared store. Its signature
-// matches the stores' error callbacks, e.g. redisstore's OnError(m.StoreError).
+// matches the stores' error callbacks, e.g. the OnError field of the
+// redisstore configurations (redisstore.CacheConfig{OnError: m.StoreError}).
 // The error itself is not recorded: it belongs in logs.
 func (m *Metrics) StoreError(op string, err error) {
 	if err != nil {
-		m.storeErrors.WithLabelValues(op).Inc()
+		m.storeErrors.WithLabelValues(labelValue(op)).Inc()
 	}
 }

@@ -1,10 +1,15 @@
 package observe
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
 
-// UnmatchedRoute is the route label and span name of requests that matched
-// no route (404, 405, requests rejected before routing). Route templates
-// always start with "/", so it never collides with one.
+// UnmatchedRoute is the route label and access log route of requests that
+// matched no route (404, 405, requests rejected before routing); their
+// server span is named after the method, as the HTTP semantic conventions
+// ask. Route templates always start with "/", so it never collides with one.
 const UnmatchedRoute = "unmatched"
 
 // otherMethod labels request methods outside the standard set, so that
@@ -54,4 +59,24 @@ func routeLabel(route string) string {
 		return UnmatchedRoute
 	}
 	return route
+}
+
+// labelValue returns s as a valid label value: the Prometheus client
+// panics on a label value that is not UTF-8, and route templates, stage,
+// upstream and breaker names are any bytes the configuration gave. Invalid
+// bytes become U+FFFD. Requests pay for it only when they create a series.
+func labelValue(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// validLabels applies [labelValue] to every value of vs, in place, and
+// returns vs.
+func validLabels(vs ...string) []string {
+	for i, v := range vs {
+		vs[i] = labelValue(v)
+	}
+	return vs
 }

@@ -83,7 +83,7 @@ func NewMetrics(opts ...MetricsOption) (*Metrics, error) {
 	m.requests = f.counter("requests_total", "Requests served, by stage, route template, method and status class.", requestLabels...)
 	m.errors = f.counter("request_errors_total", "Requests answered with a 4xx or 5xx status, by the gateway's error type (empty when the integration answered with the error).", errorLabels...)
 	m.duration = f.histogram("request_duration_seconds", "Time from receiving a request to the end of its response.", c.duration, requestLabels...)
-	m.integration = f.histogram("integration_duration_seconds", "Time the upstream took to answer with its response headers, summed over attempts.", c.duration, integrationLabels...)
+	m.integration = f.histogram("integration_duration_seconds", "Time the upstream took to answer with its response headers, summed over attempts; for an aggregate (upstream \"\"), its slowest leg.", c.duration, integrationLabels...)
 	m.size = f.histogram("response_size_bytes", "Size of response bodies.", c.size, requestLabels...)
 	m.cache = f.counter("cache_requests_total", "Response cache verdicts: hit, miss, bypass or stale.", "stage", "route", "result")
 	m.limits = f.counter("ratelimit_decisions_total", "Rate limit and quota decisions, by limiter: allowed, throttled, quota, fail-open or fail-closed.", "stage", "limiter", "decision")

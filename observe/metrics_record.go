@@ -47,9 +47,9 @@ func (m *Metrics) record(o *outcome) {
 	s, ok := m.series.load(k)
 	if !ok {
 		s = m.series.store(k, &series{
-			requests: m.requests.WithLabelValues(k.stage, k.route, k.method, k.class),
-			duration: m.duration.WithLabelValues(k.stage, k.route, k.method, k.class),
-			size:     m.size.WithLabelValues(k.stage, k.route, k.method, k.class),
+			requests: m.requests.WithLabelValues(validLabels(k.stage, k.route, k.method, k.class)...),
+			duration: m.duration.WithLabelValues(validLabels(k.stage, k.route, k.method, k.class)...),
+			size:     m.size.WithLabelValues(validLabels(k.stage, k.route, k.method, k.class)...),
 		})
 	}
 	s.requests.Inc()
@@ -60,22 +60,22 @@ func (m *Metrics) record(o *outcome) {
 		ek := errorKey{k.stage, k.route, k.method, class, o.errType}
 		c, ok := m.errSeries.load(ek)
 		if !ok {
-			c = m.errSeries.store(ek, m.errors.WithLabelValues(ek.stage, ek.route, ek.method, ek.class, ek.errType))
+			c = m.errSeries.store(ek, m.errors.WithLabelValues(validLabels(ek.stage, ek.route, ek.method, ek.class, ek.errType)...))
 		}
 		c.Inc()
 	}
-	if info.Upstream != "" {
+	if integrated(info) {
 		uk := upstreamKey{k.stage, k.route, k.method, info.Upstream}
 		h, ok := m.upSeries.load(uk)
 		if !ok {
-			h = m.upSeries.store(uk, m.integration.WithLabelValues(uk.stage, uk.route, uk.method, uk.upstream))
+			h = m.upSeries.store(uk, m.integration.WithLabelValues(validLabels(uk.stage, uk.route, uk.method, uk.upstream)...))
 		}
 		h.Observe(info.UpstreamLatency.Seconds())
 	}
 	if info.Retries > 0 && info.Upstream != "" {
 		c, ok := m.retrySeries.load(info.Upstream)
 		if !ok {
-			c = m.retrySeries.store(info.Upstream, m.retries.WithLabelValues(info.Upstream))
+			c = m.retrySeries.store(info.Upstream, m.retries.WithLabelValues(labelValue(info.Upstream)))
 		}
 		c.Add(float64(info.Retries))
 	}
@@ -83,7 +83,7 @@ func (m *Metrics) record(o *outcome) {
 		ck := cacheKey{k.stage, k.route, info.CacheStatus}
 		c, ok := m.cacheSeries.load(ck)
 		if !ok {
-			c = m.cacheSeries.store(ck, m.cache.WithLabelValues(ck.stage, ck.route, ck.result))
+			c = m.cacheSeries.store(ck, m.cache.WithLabelValues(validLabels(ck.stage, ck.route, ck.result)...))
 		}
 		c.Inc()
 	}
@@ -91,7 +91,7 @@ func (m *Metrics) record(o *outcome) {
 		lk := limitKey{k.stage, info.Limiter, info.LimitDecision}
 		c, ok := m.limSeries.load(lk)
 		if !ok {
-			c = m.limSeries.store(lk, m.limits.WithLabelValues(lk.stage, lk.limiter, lk.decision))
+			c = m.limSeries.store(lk, m.limits.WithLabelValues(validLabels(lk.stage, lk.limiter, lk.decision)...))
 		}
 		c.Inc()
 	}
@@ -99,8 +99,15 @@ func (m *Metrics) record(o *outcome) {
 		lk := legKey{k.stage, k.route}
 		c, ok := m.legSeries.load(lk)
 		if !ok {
-			c = m.legSeries.store(lk, m.legs.WithLabelValues(lk.stage, lk.route))
+			c = m.legSeries.store(lk, m.legs.WithLabelValues(validLabels(lk.stage, lk.route)...))
 		}
 		c.Add(float64(info.LegFailures))
 	}
+}
+
+// integrated reports whether the request waited on an integration: a
+// proxied upstream (named in info.Upstream) or the legs of an aggregate,
+// which record the slowest leg's latency but no single upstream.
+func integrated(info *reqctx.Info) bool {
+	return info.Upstream != "" || info.UpstreamLatency > 0
 }

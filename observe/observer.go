@@ -158,6 +158,11 @@ func (o *Observer) finish(x *exchange) {
 	}
 	if status == 0 {
 		status = http.StatusOK // net/http answers 200 to a handler that wrote nothing
+		if upgrade(x.r) {
+			// A reverse proxy switching protocols hijacks the connection
+			// and writes the 101 to it itself.
+			status = http.StatusSwitchingProtocols
+		}
 	}
 	out := outcome{
 		info:    x.info,

@@ -106,8 +106,8 @@ func run() error {
 	for _, req := range []struct{ path, traceparent string }{
 		{"/users/42", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}, // continues the caller's trace
 		{"/users/7", ""},
-		{"/reports/1", ""}, // 502, then the breaker opens
-		{"/reports/2", ""},
+		{"/reports/1", ""}, // the backend's 500
+		{"/reports/2", ""}, // another 500: the breaker opens
 		{"/reports/3", ""}, // 503 without calling the backend
 		{"/no/such/route", ""},
 	} {
