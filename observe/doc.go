@@ -75,7 +75,11 @@
 // per upstream call and pass the trace context on; under the gateway's
 // reverse proxy it writes the trace context into the proxy's own copy of
 // the request (the transport implements proxy.OwnedRoundTripper) rather
-// than copying the request once more. Spans go to whatever exporter the
+// than copying the request once more. The trace context headers a caller
+// sent are never passed on as they came: the upstream gets the client
+// span's. A gateway facing callers outside the traced system should use
+// [UntrustedCallers], so that they can neither pick trace IDs nor force a
+// parent-based sampler to record their requests. Spans go to whatever exporter the
 // [trace.TracerProvider] given to [TracerProvider] has.
 //
 // # Server-Timing

@@ -34,9 +34,10 @@ const (
 type TracingOption func(*tracingConfig)
 
 type tracingConfig struct {
-	tp   trace.TracerProvider
-	prop propagation.TextMapPropagator
-	all  bool
+	tp        trace.TracerProvider
+	prop      propagation.TextMapPropagator
+	all       bool
+	untrusted bool
 }
 
 // TracerProvider sets where spans go. If nil or not set, the provider
@@ -65,13 +66,26 @@ func AllAttributes() TracingOption {
 	return func(c *tracingConfig) { c.all = true }
 }
 
+// UntrustedCallers starts every server span as the root of a new trace
+// instead of continuing the caller's: the caller's trace context, when it
+// sends a valid one, becomes a link of the span. Callers then cannot choose
+// the trace ID or force the sampler's hand (a parent-based sampler follows
+// a caller's "sampled" flag), nor have the propagator pass their baggage
+// on. Use it on a gateway
+// facing clients that are not part of the traced system.
+func UntrustedCallers() TracingOption {
+	return func(c *tracingConfig) { c.untrusted = true }
+}
+
 // Tracing records OpenTelemetry spans: a server span per request (with
 // [Tracing.Middleware] or [WithTracing]) and a client span per upstream
 // call (with [Tracing.Transport]).
 type Tracing struct {
 	tracer     trace.Tracer
 	prop       propagation.TextMapPropagator
+	fields     []string // the header names prop writes, canonical
 	all        bool
+	untrusted  bool
 	serverOpts []trace.SpanStartOption
 	clientOpts []trace.SpanStartOption
 }
@@ -90,10 +104,16 @@ func NewTracing(opts ...TracingOption) *Tracing {
 	if c.prop == nil {
 		c.prop = propagation.TraceContext{}
 	}
+	var fields []string
+	for _, f := range c.prop.Fields() {
+		fields = append(fields, canonical(f))
+	}
 	return &Tracing{
 		tracer:     c.tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL)),
 		prop:       c.prop,
+		fields:     fields,
 		all:        c.all,
+		untrusted:  c.untrusted,
 		serverOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)},
 		clientOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)},
 	}
@@ -111,12 +131,21 @@ func (t *Tracing) Middleware() func(http.Handler) http.Handler {
 // middleware), else after the method until the route is known. Its
 // attributes are all set when it ends, in one call.
 func (t *Tracing) start(ctx context.Context, r *http.Request, info *reqctx.Info) (context.Context, trace.Span, string) {
-	ctx = t.prop.Extract(ctx, headerCarrier(r.Header))
 	name := info.Route
 	if name == "" {
 		name = methodLabel(r.Method)
 	}
-	ctx, span := t.tracer.Start(ctx, name, t.serverOpts...)
+	opts := t.serverOpts
+	if t.untrusted {
+		// The caller's context is only read for the link; the span's
+		// parent is whatever span ctx already holds (a layer in process).
+		if sc := trace.SpanContextFromContext(t.prop.Extract(context.Background(), headerCarrier(r.Header))); sc.IsValid() {
+			opts = []trace.SpanStartOption{opts[0], trace.WithLinks(trace.Link{SpanContext: sc})}
+		}
+	} else {
+		ctx = t.prop.Extract(ctx, headerCarrier(r.Header))
+	}
+	ctx, span := t.tracer.Start(ctx, name, opts...)
 	return ctx, span, name
 }
 

@@ -66,6 +66,12 @@ func (tr *transport) roundTrip(r *http.Request, owned bool) (*http.Response, err
 			out.Header[k] = vs // values are replaced, never appended to
 		}
 	}
+	for _, f := range t.fields {
+		// A caller's tracestate (or baggage) must not travel next to a
+		// traceparent it does not belong to: the propagator writes only
+		// what the span has.
+		delete(out.Header, f)
+	}
 	t.prop.Inject(ctx, headerCarrier(out.Header))
 	res, err := tr.next.RoundTrip(out)
 	if span.IsRecording() {
