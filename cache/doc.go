@@ -104,6 +104,7 @@
 // total size, on github.com/patrickmn/go-cache; redisstore.CacheStore
 // shares entries between gateway instances. A store error never reaches the
 // client: the lookup is a miss, [OnError] is told, and the store is left
-// alone for [StoreBackoff]. [Entry.MarshalBinary] gives stores a compact
-// encoding, whose decoder rejects any malformed input.
+// alone for [StoreBackoff], except for the invalidations that follow
+// writes. [Entry.MarshalBinary] gives stores a compact encoding, whose
+// decoder rejects any malformed input.
 package cache

@@ -25,6 +25,7 @@ type Entry struct {
 	contentLength []string
 	etag          string
 	lastModified  time.Time
+	noStale       bool // must-revalidate or proxy-revalidate: never served stale
 	size          int64
 	age           atomic.Pointer[ageValue]
 }
@@ -90,6 +91,8 @@ func (e *Entry) derive() {
 			if t, err := http.ParseTime(f.values[0]); err == nil {
 				e.lastModified = t
 			}
+		case "Cache-Control":
+			e.noStale = parseCacheControl(f.values).mustRevalidate
 		}
 	}
 	for _, f := range e.vary {

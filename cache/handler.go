@@ -128,7 +128,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			setStatus(info, statusHit)
 			c.serveEntry(w, r, e, valueHit, e.ageAt(now))
 			return
-		case now.Before(e.expires.Add(h.cfg.staleIfError)):
+		case !e.noStale && now.Before(e.expires.Add(h.cfg.staleIfError)):
+			// A store expires entries by its own clock (Redis's, say),
+			// which may lag behind now: one that may not be served
+			// stale can still be found here after it expired.
 			stale = e
 		}
 	}
@@ -195,15 +198,7 @@ func (h *handler) serveUnsafe(w http.ResponseWriter, r *http.Request) {
 	if s := rw.Status(); (s < 200 || s >= 400) && (s != 0 || r.Context().Err() == nil) {
 		return
 	}
-	c := h.c
-	now := c.now()
-	if now.UnixNano() < c.skipUntil.Load() {
-		return
-	}
-	// The change is made: purge even if the client has gone.
-	if err := c.store.DeletePrefix(context.WithoutCancel(r.Context()), pathPrefix(http.MethodGet, r.URL.EscapedPath())); err != nil {
-		c.storeFailed("purge", err, now)
-	}
+	h.c.invalidate(r, pathPrefix(http.MethodGet, r.URL.EscapedPath()))
 }
 
 // purgeShared removes, for an authorized refresh from a request with
@@ -218,13 +213,18 @@ func (h *handler) purgeShared(r *http.Request, info *reqctx.Info) {
 	if !ok {
 		return
 	}
-	c := h.c
-	now := c.now()
-	if now.UnixNano() < c.skipUntil.Load() {
-		return
-	}
-	if err := c.store.DeletePrefix(context.WithoutCancel(r.Context()), string(key)); err != nil {
-		c.storeFailed("purge", err, now)
+	h.c.invalidate(r, string(key))
+}
+
+// invalidate removes the entries under prefix for r, even while the store
+// is paused after an error: a lookup or a write skipped then costs a miss,
+// but a purge skipped would leave a response known to be outdated in a
+// store that may still hold it, to be served by every instance sharing it
+// until it expires. The purge runs even if the client has gone, as the
+// change it follows is made.
+func (c *Cache) invalidate(r *http.Request, prefix string) {
+	if err := c.store.DeletePrefix(context.WithoutCancel(r.Context()), prefix); err != nil {
+		c.storeFailed("purge", err, c.now())
 	}
 }
 

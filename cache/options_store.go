@@ -67,8 +67,10 @@ func OnError(f func(op string, err error)) Option {
 }
 
 // StoreBackoff sets how long the cache skips its store after a store error,
-// serving every request from upstream meanwhile. Zero asks the store every
-// time. If StoreBackoff is not given, it is [DefaultStoreBackoff].
+// serving every request from upstream meanwhile and storing nothing. The
+// invalidations that follow writes are still sent, so that no entry
+// outlives a change to its resource. Zero asks the store every time. If
+// StoreBackoff is not given, it is [DefaultStoreBackoff].
 func StoreBackoff(d time.Duration) Option {
 	return func(c *config) {
 		if c.cacheWide("StoreBackoff") {
