@@ -99,8 +99,10 @@ func (e *engine) take(ctx context.Context, req Request) (Result, error) {
 		e.count(&res)
 		return res, nil
 	}
-	if ctx.Err() != nil {
-		// The client went away; the store is not to blame.
+	if errors.Is(ctx.Err(), context.Canceled) {
+		// The client went away; the store is not to blame. A deadline
+		// of the request that passed first is the store's timeout
+		// cut short: the store did not answer in the time there was.
 		return Result{}, ctx.Err()
 	}
 	e.storeErrors.Add(1)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/textproto"
+	"strconv"
 
 	"github.com/gatewaykit/gateway/internal/clientip"
 	"github.com/gatewaykit/gateway/internal/reqctx"
@@ -40,15 +41,23 @@ func ByAPIKey() Option {
 }
 
 // ByPrincipal counts requests per authenticated caller: the ID of the
-// principal. Requests without a principal pass untouched and create no
+// principal, together with its issuer when it has one, since each issuer
+// of tokens names its own subjects and the same subject at two issuers is
+// two callers. Requests without a principal pass untouched and create no
 // state; authentication in front of the limiter refuses them.
 func ByPrincipal() Option {
 	return func(c *config) {
 		c.setKey(keyFunc{principal: true, fn: func(r *http.Request) (string, bool) {
-			if p := reqctx.PrincipalFrom(r.Context()); p != nil && p.ID != "" {
-				return p.ID, true
+			p := reqctx.PrincipalFrom(r.Context())
+			switch {
+			case p == nil || p.ID == "":
+				return "", false
+			case p.Issuer != "":
+				// Length-prefixed, so that no issuer and subject can
+				// spell the key of another pair.
+				return strconv.Itoa(len(p.Issuer)) + ":" + p.Issuer + p.ID, true
 			}
-			return "", false
+			return p.ID, true
 		}})
 	}
 }

@@ -113,7 +113,10 @@ func FailClosed() Option {
 }
 
 // Timeout bounds how long a decision waits for a store that may fail. If d
-// is 0, the default is [DefaultTimeout]. A [MemoryStore] is never timed.
+// is 0, the default is [DefaultTimeout]. A request's own deadline (a route
+// timeout) bounds it too when it is sooner, and a store that has not
+// answered by then has failed just the same. A [MemoryStore] is never
+// timed.
 func Timeout(d time.Duration) Option {
 	return func(c *config) { c.timeout = d }
 }

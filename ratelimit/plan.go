@@ -31,11 +31,12 @@ type Plan struct {
 	// Routes lists the routes the plan covers. Each is a route template
 	// ("/v1/orders/:id") or a route name, optionally preceded by a method
 	// and a space ("POST /v1/orders"); a trailing '*' matches every route
-	// that starts with what precedes it ("/v1/*"). Outside a gateway the
-	// cleaned request path stands for the template. The route is known
-	// only after routing, so plans that list routes belong on a group or a
-	// route, not in gateway-wide middleware. If empty, the plan covers
-	// every route.
+	// that starts with what precedes it ("/v1/*"). The method GET covers
+	// HEAD too, which a gateway answers with the GET route and its
+	// upstream. Outside a gateway the cleaned request path stands for the
+	// template. The route is known only after routing, so plans that list
+	// routes belong on a group or a route, not in gateway-wide middleware.
+	// If empty, the plan covers every route.
 	Routes []string
 	// RouteThrottles are per-key throttles on some of the plan's routes,
 	// enforced in addition to Throttle, like the method throttling of
@@ -176,7 +177,7 @@ func parseRouteMatch(s string) (routeMatch, error) {
 }
 
 func (m *routeMatch) match(method, route, name string) bool {
-	if m.method != "" && m.method != method {
+	if m.method != "" && m.method != method && (m.method != http.MethodGet || method != http.MethodHead) {
 		return false
 	}
 	if m.prefix {
