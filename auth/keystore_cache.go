@@ -114,12 +114,12 @@ func (c *CachedKeyStore) Update(ctx context.Context, id string, fn func(*APIKey)
 	return k, err
 }
 
-// Delete implements [KeyStore] and forgets the key's cached secrets.
+// Delete implements [KeyStore] and forgets the key's cached secrets,
+// whichever they are.
 func (c *CachedKeyStore) Delete(ctx context.Context, id string) error {
-	if k, err := c.store.Get(ctx, id); err == nil {
-		defer c.forgetSecrets(k.Secrets)
-	}
-	return c.store.Delete(ctx, id)
+	err := c.store.Delete(ctx, id)
+	c.forgetID(id)
+	return err
 }
 
 // Len returns the number of keys held in memory.
@@ -133,6 +133,18 @@ func (c *CachedKeyStore) forget(h KeyHash) {
 	c.mu.Lock()
 	c.gen++
 	delete(c.items, h)
+	c.mu.Unlock()
+}
+
+// forgetID forgets every cached secret of the key with the given id.
+func (c *CachedKeyStore) forgetID(id string) {
+	c.mu.Lock()
+	c.gen++
+	for h, it := range c.items {
+		if it.k.ID == id {
+			delete(c.items, h)
+		}
+	}
 	c.mu.Unlock()
 }
 

@@ -196,3 +196,39 @@ func TestCachedKeyStoreChangeDuringLookup(t *testing.T) {
 		})
 	}
 }
+
+// getFailingStore cannot read keys by ID, as a store whose connection
+// drops between two calls.
+type getFailingStore struct{ *MemoryKeyStore }
+
+func (getFailingStore) Get(context.Context, string) (*APIKey, error) { return nil, errDown }
+
+// TestCachedKeyStoreDeleteForgetsWithoutGet checks that a deleted key stops
+// working at once on this instance even when the store cannot say which
+// secrets the key had.
+func TestCachedKeyStoreDeleteForgetsWithoutGet(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	c, err := NewCachedKeyStore(getFailingStore{NewMemoryKeyStore()}, time.Minute, 10, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := &KeyManager{Store: c, Now: clk.Now}
+	secret, _, err := mgr.Create(ctx, APIKey{ID: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := HashKey(secret)
+	if _, err := c.Lookup(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := c.Lookup(ctx, h); !errors.Is(err, ErrKeyNotFound) {
+		t.Fatalf("a deleted key still authenticates: %+v, %v", k, err)
+	}
+	if c.Len() != 0 {
+		t.Fatalf("%d keys still cached", c.Len())
+	}
+}
