@@ -3,9 +3,11 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
+	"github.com/gatewaykit/gateway/internal/pathnorm"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/problem"
 	"github.com/julienschmidt/httprouter"
@@ -35,12 +37,17 @@ func (d *dispatcher) register(method, path string, h httprouter.Handle) (err err
 }
 
 func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
+	path, marked := routePath(r.URL)
 	h, ps, _ := d.router.Lookup(r.Method, path)
 	if h == nil && r.Method == http.MethodHead {
 		h, ps, _ = d.router.Lookup(http.MethodGet, path)
 	}
 	if h != nil {
+		if marked {
+			for i := range ps {
+				ps[i].Value = strings.ReplaceAll(ps[i].Value, string(pathnorm.SlashMark), "/")
+			}
+		}
 		h(w, r, ps)
 		return
 	}
@@ -55,6 +62,21 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.Error(w, r, problem.New(http.StatusMethodNotAllowed, "The route does not accept this method.").
 			WithHeader("Allow", allow))
 	}
+}
+
+// routePath returns the path r is routed by: its decoded path, except that
+// a segment holding an encoded slash (see [AllowEncodedSlash]) stays one
+// segment, its slash written as pathnorm.SlashMark; marked reports that
+// the path has such a segment.
+func routePath(u *url.URL) (path string, marked bool) {
+	if u.RawPath == "" {
+		return u.Path, false
+	}
+	p, ok := pathnorm.RoutePath(u.EscapedPath())
+	if !ok || p == u.Path {
+		return u.Path, false
+	}
+	return p, true
 }
 
 // allowed lists the methods that have a route for path; "" when none has.

@@ -45,9 +45,10 @@
 // [RequestIDFrom]), removal of spoofable headers (X-Forwarded-* unless the
 // peer is one of the [TrustedProxies], X-Real-Ip, method overrides,
 // X-Gateway-*), and path normalisation: repeated slashes collapse,
-// dot-segments resolve (also percent-encoded ones), encoded slashes, NUL and
-// backslashes are refused, and the router, the middleware and the upstream
-// all see the same canonical path. Each route then bounds the request body
+// dot-segments resolve (also percent-encoded ones), encoded slashes, NUL,
+// backslashes and dot-segments with path parameters ("..;") are refused, and
+// the router, the middleware and the upstream all see the same canonical
+// path. Each route then bounds the request body
 // ([MaxBodyBytes], 413) and its duration ([Timeout], 504). Errors are RFC
 // 9457 problem+json documents (see package problem) unless
 // [WithErrorHandler] renders them another way.

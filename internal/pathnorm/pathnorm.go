@@ -2,7 +2,11 @@
 // the router and the upstream see, so that no spelling of a path can reach a
 // route that its canonical spelling would not. It collapses repeated slashes,
 // resolves "." and ".." segments (also when percent-encoded), and rejects
-// encoded slashes, NUL and other control characters, and backslashes.
+// encoded slashes, NUL and other control characters, backslashes, and dot
+// segments that some servers would still resolve: ".." followed by path
+// parameters ("..;x", which Tomcat, Jetty and Spring read as ".."), and,
+// where encoded slashes are allowed, dot segments hidden between them
+// ("a%2F..%2Fb").
 package pathnorm
 
 import (
@@ -19,6 +23,7 @@ var (
 	ErrEncodedSlash = errors.New("path has an encoded slash")
 	ErrControlChar  = errors.New("path has a control character")
 	ErrBackslash    = errors.New("path has a backslash")
+	ErrDotSegment   = errors.New("path has a dot segment with parameters or encoded slashes")
 )
 
 // Options relax the defaults.
@@ -58,6 +63,9 @@ func Clean(escaped string, opt Options) (path, raw string, err error) {
 		if encSlash && !opt.AllowEncodedSlash {
 			return "", "", ErrEncodedSlash
 		}
+		if hiddenDotSegment(dec) {
+			return "", "", ErrDotSegment
+		}
 		trailing = false
 		switch dec {
 		case "":
@@ -91,6 +99,25 @@ func Clean(escaped string, opt Options) (path, raw string, err error) {
 	return path, "", nil
 }
 
+// hiddenDotSegment reports whether the decoded segment seg, though not
+// itself "." or "..", would be read as a dot segment by a server that
+// drops path parameters (everything from ';') or that decodes an encoded
+// slash before resolving dot segments.
+func hiddenDotSegment(seg string) bool {
+	if strings.IndexByte(seg, ';') < 0 && strings.IndexByte(seg, '/') < 0 {
+		return false
+	}
+	for piece := range strings.SplitSeq(seg, "/") {
+		if i := strings.IndexByte(piece, ';'); i >= 0 {
+			piece = piece[:i]
+		}
+		if piece == "." || piece == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 func join(segs []string, trailing bool) string {
 	if len(segs) == 0 {
 		return "/"
@@ -103,7 +130,8 @@ func join(segs []string, trailing bool) string {
 }
 
 // isCanonical reports whether p needs no work: no escapes, no empty, "." or
-// ".." segments, no control characters and no backslashes.
+// ".." segments (also with parameters, ".;x"), no control characters and no
+// backslashes.
 func isCanonical(p string) bool {
 	for i := 0; i < len(p); i++ {
 		c := p[i]
@@ -119,7 +147,7 @@ func isCanonical(p string) bool {
 				if j < len(p) && p[j] == '.' {
 					j++
 				}
-				if j == len(p) || p[j] == '/' {
+				if j == len(p) || p[j] == '/' || p[j] == ';' {
 					return false
 				}
 			}

@@ -38,6 +38,20 @@ var cleanTests = []struct {
 	{in: "", err: ErrNotAbsolute},
 	{in: "/files/a%2Fb/c", opt: Options{AllowEncodedSlash: true}, want: "/files/a/b/c", wantRaw: "/files/a%2Fb/c"},
 	{in: "/x/../files/a%2Fb", opt: Options{AllowEncodedSlash: true}, want: "/files/a/b", wantRaw: "/files/a%2Fb"},
+	{in: "/public/..;/admin", err: ErrDotSegment},
+	{in: "/public/..;jsessionid=x/admin", err: ErrDotSegment},
+	{in: "/public/.;x/admin", err: ErrDotSegment},
+	{in: "/public/%2e%2e;/admin", err: ErrDotSegment},
+	{in: "/public/..%3B/admin", err: ErrDotSegment},
+	{in: "/public/..;", err: ErrDotSegment},
+	{in: "/a;b/c;d=1", want: "/a;b/c;d=1"},
+	{in: "/a/...;x", want: "/a/...;x"},
+	{in: "/public%2F..%2Fadmin/x", opt: Options{AllowEncodedSlash: true}, err: ErrDotSegment},
+	{in: "/public/a%2F..%2F..%2Fadmin", opt: Options{AllowEncodedSlash: true}, err: ErrDotSegment},
+	{in: "/public/..%2Fadmin", opt: Options{AllowEncodedSlash: true}, err: ErrDotSegment},
+	{in: "/public/a%2F.", opt: Options{AllowEncodedSlash: true}, err: ErrDotSegment},
+	{in: "/public/a%2F..;x%2Fb", opt: Options{AllowEncodedSlash: true}, err: ErrDotSegment},
+	{in: "/files/a%2F..b", opt: Options{AllowEncodedSlash: true}, want: "/files/a/..b", wantRaw: "/files/a%2F..b"},
 	{in: "/.hidden/..x", want: "/.hidden/..x"},
 	{in: "/...", want: "/..."},
 }
@@ -106,6 +120,16 @@ func FuzzClean(f *testing.F) {
 				}
 			}
 		}
+		// Neither a server that drops path parameters nor one that
+		// decodes encoded slashes first finds a dot segment.
+		for _, seg := range strings.Split(got, "/") {
+			if i := strings.IndexByte(seg, ';'); i >= 0 {
+				seg = seg[:i]
+			}
+			if seg == "." || seg == ".." {
+				t.Fatalf("Clean(%q) = %q: hidden dot segment", in, got)
+			}
+		}
 		for i := 0; i < len(got); i++ {
 			if got[i] < 0x20 || got[i] == 0x7f || got[i] == '\\' {
 				t.Fatalf("Clean(%q) = %q: forbidden byte", in, got)
@@ -115,6 +139,52 @@ func FuzzClean(f *testing.F) {
 		again, raw2, err := Clean(u.EscapedPath(), opt)
 		if err != nil || again != got || raw2 != raw {
 			t.Fatalf("not a fixed point: Clean(%q) = %q %q, then %q %q %v", in, got, raw, again, raw2, err)
+		}
+	})
+}
+
+func TestRoutePath(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"/files/a%2Fb/c", `/files/a\b/c`, true},
+		{"/files/a%2fb%20c", `/files/a\b c`, true},
+		{"/files/100%25", "/files/100%", true},
+		{"/plain", "/plain", true},
+		{"/a%5Cb", "", false},
+		{`/a\b`, "", false},
+		{"/a%2", "", false},
+	} {
+		got, ok := RoutePath(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("RoutePath(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// FuzzRoutePath checks that the routing form of every path Clean accepts
+// exists, keeps a segment holding an encoded slash whole, and reads as the
+// canonical path once its marks are slashes again.
+func FuzzRoutePath(f *testing.F) {
+	for _, tt := range cleanTests {
+		f.Add(tt.in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, raw, err := Clean(in, Options{AllowEncodedSlash: true})
+		if err != nil {
+			return
+		}
+		esc := (&url.URL{Path: got, RawPath: raw}).EscapedPath()
+		rp, ok := RoutePath(esc)
+		if !ok {
+			t.Fatalf("RoutePath(%q) failed for Clean(%q)", esc, in)
+		}
+		if back := strings.ReplaceAll(rp, string(SlashMark), "/"); back != got {
+			t.Fatalf("RoutePath(%q) = %q, reads as %q, want %q", esc, rp, back, got)
+		}
+		if strings.Count(rp, "/") != strings.Count(esc, "/") {
+			t.Fatalf("RoutePath(%q) = %q: segments changed", esc, rp)
 		}
 	})
 }
