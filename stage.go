@@ -26,7 +26,8 @@ const (
 
 // StagesByPath selects the stage from the first path segment, which is then
 // removed: /prod/users/42 is served by stage "prod" as /users/42. A request
-// for a stage that was never deployed gets 404.
+// for a stage that was never deployed gets 404 (for [DefaultStage], unless
+// nothing was deployed yet, when the draft serves it).
 func StagesByPath() Option {
 	return func(c *config) { c.stageBy = stageByPath }
 }
@@ -34,7 +35,7 @@ func StagesByPath() Option {
 // StagesByHost selects the stage from the request's host (case-insensitive,
 // port ignored), e.g. {"api.example.com": "prod", "beta.example.com": "beta"}.
 // A host that is not listed is served by [DefaultStage] when it is deployed,
-// and gets 404 otherwise.
+// by the draft while nothing at all is deployed, and gets 404 otherwise.
 func StagesByHost(hosts map[string]string) Option {
 	return func(c *config) {
 		c.stageBy = stageByHost
@@ -86,13 +87,16 @@ func (g *Gateway) selectStage(r *http.Request, info *reqctx.Info) (*snapshot, er
 		}
 	}
 	var snap *snapshot
-	if live := g.stages.Load().stages[name]; live != nil {
+	table := g.stages.Load()
+	if live := table.stages[name]; live != nil {
 		snap = live.current
 		if live.canary != nil && rand.Float64()*100 < live.percent {
 			snap = live.canary
 			info.Canary = true
 		}
-	} else if name == DefaultStage {
+	} else if name == DefaultStage && len(table.stages) == 0 {
+		// Only a gateway that never deployed serves its draft: once
+		// anything is deployed, the draft holds undeployed work.
 		var err error
 		if snap, err = g.draft(); err != nil {
 			return nil, problem.Wrap(err, http.StatusInternalServerError, "The gateway is misconfigured.")
@@ -104,8 +108,15 @@ func (g *Gateway) selectStage(r *http.Request, info *reqctx.Info) (*snapshot, er
 	return snap, nil
 }
 
-// stripStage removes and returns the first path segment.
+// stripStage removes and returns the first path segment. A first segment
+// holding an encoded slash names no stage and yields "".
 func stripStage(r *http.Request) string {
+	if raw := r.URL.RawPath; raw != "" {
+		seg, _, _ := strings.Cut(strings.TrimPrefix(raw, "/"), "/")
+		if strings.Contains(seg, "%2F") || strings.Contains(seg, "%2f") {
+			return ""
+		}
+	}
 	p := r.URL.Path[1:]
 	i := strings.IndexByte(p, '/')
 	if i < 0 {
