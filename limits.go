@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gatewaykit/gateway/internal/respwriter"
 	"github.com/gatewaykit/gateway/problem"
@@ -15,15 +18,15 @@ import (
 // serve applies the route's body limit and timeout around its chain.
 func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 	var body *limitedBody
-	if e.maxBody >= 0 && r.Body != nil && r.Body != http.NoBody {
-		if r.ContentLength > e.maxBody {
+	if r.Body != nil && r.Body != http.NoBody && (e.maxBody >= 0 || e.timeout > 0) {
+		if e.maxBody >= 0 && r.ContentLength > e.maxBody {
 			problem.Error(w, r, tooLarge(e.maxBody))
 			return
 		}
 		body = &limitedBody{rc: r.Body, left: e.maxBody, limit: e.maxBody}
 		r.Body = body
 	}
-	if e.timeout <= 0 || isUpgrade(r) {
+	if e.timeout <= 0 {
 		e.next.ServeHTTP(w, r)
 		if body != nil && body.exceeded {
 			if started, known := responseStarted(w); known && !started {
@@ -32,8 +35,22 @@ func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if isUpgrade(r) {
+		e.serveUpgrade(w, r, body)
+		return
+	}
 	ctx := newDeadlineCtx(r.Context(), e.timeout)
 	defer ctx.release()
+	if body != nil {
+		// The request's context does not interrupt a read of the body
+		// that is waiting for a slow client: the deadline does.
+		defer body.release()
+		defer context.AfterFunc(ctx, func() {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				body.expire(w)
+			}
+		})()
+	}
 	rw := respwriter.Wrap(w)
 	e.next.ServeHTTP(rw, r.WithContext(ctx))
 	if rw.Started() {
@@ -43,7 +60,7 @@ func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 	case body != nil && body.exceeded:
 		problem.Error(rw, r, tooLarge(e.maxBody))
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		problem.Error(rw, r, problem.Wrap(context.DeadlineExceeded, http.StatusGatewayTimeout, "The request took longer than the route allows."))
+		problem.Error(rw, r, timedOut())
 	}
 }
 
@@ -69,8 +86,13 @@ func tooLarge(limit int64) *problem.Problem {
 		"The request body is larger than the "+strconv.FormatInt(limit, 10)+" bytes this route accepts.")
 }
 
-// isUpgrade reports whether r asks to switch protocols (WebSocket): such
-// connections outlive any request timeout and end when either side closes.
+func timedOut() *problem.Problem {
+	return problem.Wrap(context.DeadlineExceeded, http.StatusGatewayTimeout, "The request took longer than the route allows.")
+}
+
+// isUpgrade reports whether r asks to switch protocols (WebSocket): once
+// switched, such connections outlive any request timeout and end when
+// either side closes.
 func isUpgrade(r *http.Request) bool {
 	return r.Header.Get("Upgrade") != "" && headerHasToken(r.Header.Values("Connection"), "upgrade")
 }
@@ -88,14 +110,24 @@ func headerHasToken(values []string, token string) bool {
 	return false
 }
 
-// limitedBody bounds a request body like http.MaxBytesReader and remembers
-// that the limit was hit, so the gateway can answer 413 when the handler did
-// not.
+// errBodyDeadline is the error of a request body read after the route's
+// deadline.
+var errBodyDeadline = errors.New("gateway: the request body was not received before the route's deadline")
+
+// limitedBody bounds a request body like http.MaxBytesReader (unless limit
+// is negative) and remembers that the limit was hit, so the gateway can
+// answer 413 when the handler did not. Once the route's deadline has passed
+// ([limitedBody.expire]) reads fail instead of waiting for the client.
 type limitedBody struct {
 	rc       io.ReadCloser
 	left     int64
 	limit    int64
 	exceeded bool
+
+	reading atomic.Bool // a Read is in progress
+	expired atomic.Bool // the route's deadline has passed
+	mu      sync.Mutex  // serialises expire and release
+	done    bool        // the route has returned
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -104,6 +136,14 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	}
 	if len(p) == 0 {
 		return 0, nil
+	}
+	b.reading.Store(true)
+	defer b.reading.Store(false)
+	if b.expired.Load() {
+		return 0, errBodyDeadline
+	}
+	if b.limit < 0 {
+		return b.rc.Read(p)
 	}
 	if int64(len(p)) > b.left+1 {
 		p = p[:b.left+1]
@@ -120,3 +160,24 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 }
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// expire makes later reads fail and ends a read waiting for the client, by
+// setting the connection's read deadline through w. It may run
+// concurrently with Read.
+func (b *limitedBody) expire(w http.ResponseWriter) {
+	b.expired.Store(true)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.done && b.reading.Load() {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	}
+}
+
+// release waits for an expire in progress and keeps later ones from
+// touching the connection, which may serve the next request once the
+// route has returned.
+func (b *limitedBody) release() {
+	b.mu.Lock()
+	b.done = true
+	b.mu.Unlock()
+}

@@ -10,19 +10,25 @@ import (
 	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
-// tryTimeout is the error of an attempt that exceeded the retry policy's
-// per-try timeout. It is a net.Error timeout and matches
+// timeoutError is the error of an attempt cut short by one of the
+// upstream's own timers. It is a net.Error timeout and matches
 // context.DeadlineExceeded, so it is answered 504 and counts as a failure.
-type tryTimeout struct{}
+type timeoutError string
 
-func (tryTimeout) Error() string   { return "proxy: upstream attempt timed out" }
-func (tryTimeout) Timeout() bool   { return true }
-func (tryTimeout) Temporary() bool { return true }
-func (tryTimeout) Is(target error) bool {
+func (e timeoutError) Error() string { return string(e) }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+func (timeoutError) Is(target error) bool {
 	return target == context.DeadlineExceeded
 }
 
-var errTryTimeout error = tryTimeout{}
+var (
+	// errTryTimeout ends an attempt that exceeded the per-try timeout.
+	errTryTimeout error = timeoutError("proxy: upstream attempt timed out")
+	// errSwitchTimeout ends a request asking to switch protocols that
+	// exceeded the upstream's timeout before it switched.
+	errSwitchTimeout error = timeoutError("proxy: upstream timed out")
+)
 
 // exchange sends out, whose URL already points at member first, through
 // the upstream's breaker, retry policy and passive health, and returns the
@@ -34,9 +40,16 @@ var errTryTimeout error = tryTimeout{}
 func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, brk *breaker.Breaker, rp *retrier, vars, ann *reqctx.Info, owned bool) (*http.Response, int, error) {
 	upgrade := out.Header.Get("Upgrade") != ""
 	ctx := out.Context()
-	var cancelAll context.CancelFunc
-	if u.timeout > 0 && !upgrade {
-		ctx, cancelAll = context.WithTimeout(ctx, u.timeout)
+	var (
+		cancelAll context.CancelFunc
+		switchBy  *time.Timer // an upgrade's timeout, lifted when it switches
+	)
+	if u.timeout > 0 {
+		if upgrade {
+			ctx, cancelAll, switchBy = switchTimeout(ctx, u.timeout)
+		} else {
+			ctx, cancelAll = context.WithTimeout(ctx, u.timeout)
+		}
 	}
 	retry := rp.eligible(out)
 	if rp != nil {
@@ -63,7 +76,7 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 			tcancel context.CancelCauseFunc
 			timer   *time.Timer
 		)
-		if rp != nil && rp.PerTryTimeout > 0 && !upgrade {
+		if rp != nil && rp.PerTryTimeout > 0 {
 			tctx, tcancel = context.WithCancelCause(ctx)
 			timer = time.AfterFunc(rp.PerTryTimeout, func() { tcancel(errTryTimeout) })
 		}
@@ -87,6 +100,15 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 			// The timer fired, though its cancel may not have run yet:
 			// the first cancellation of tctx says why the attempt ended.
 			tcancel(errTryTimeout)
+		}
+		switched := res != nil && res.StatusCode == http.StatusSwitchingProtocols
+		if switchBy != nil && (!switched || !switchBy.Stop()) && context.Cause(ctx) == errSwitchTimeout {
+			// The upstream's timeout passed before the protocol switched.
+			if res != nil {
+				_ = res.Body.Close()
+				res = nil
+			}
+			err = errSwitchTimeout
 		}
 		if tcancel != nil && context.Cause(tctx) == errTryTimeout {
 			// The per-try timeout ended the attempt: a response that came
@@ -158,6 +180,16 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 		}
 		return res, retries, finish(res, err, cancelAll, tcancel)
 	}
+}
+
+// switchTimeout returns a context for a request asking to switch protocols
+// that ends with errSwitchTimeout after d unless the returned timer is
+// stopped first, when the upstream switched: the switched connection is
+// not bounded.
+func switchTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc, *time.Timer) {
+	ctx, cancel := context.WithCancelCause(parent)
+	t := time.AfterFunc(d, func() { cancel(errSwitchTimeout) })
+	return ctx, func() { t.Stop(); cancel(nil) }, t
 }
 
 // finish ties the contexts the exchange created to the response body, so

@@ -49,7 +49,8 @@ func WithRetry(p RetryPolicy) UpstreamOption {
 
 // WithTimeout bounds each request to the upstream, retries and the reading
 // of the response body included. A request that exceeds it is answered 504.
-// Requests switching protocols (WebSocket) are not bounded. If 0, the
+// A request asking to switch protocols (WebSocket) is bounded until the
+// upstream agrees to switch; the switched connection is not. If 0, the
 // request's own context is the only bound.
 func WithTimeout(d time.Duration) UpstreamOption {
 	return func(c *upstreamConfig) { c.timeout = d }
