@@ -87,7 +87,9 @@ var forwardingHeaders = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwa
 
 // sanitize removes spoofable identity and routing headers: the configured
 // strip list, every X-Gateway-* header, and, unless the peer is a trusted
-// proxy, the forwarding headers.
+// proxy, the forwarding headers. Whatever the peer, it also removes those
+// names spelled with underscores for dashes ("X_Real_Ip"), which CGI, WSGI,
+// Rack and PHP upstreams cannot tell from the originals.
 func (g *Gateway) sanitize(r *http.Request, trusted bool) {
 	h := r.Header
 	for _, name := range g.cfg.stripHeaders {
@@ -99,8 +101,51 @@ func (g *Gateway) sanitize(r *http.Request, trusted bool) {
 		}
 	}
 	for name := range h {
-		if len(name) > 10 && strings.HasPrefix(name, "X-Gateway-") {
+		switch {
+		case len(name) > 10 && strings.HasPrefix(name, "X-Gateway-"):
+			delete(h, name)
+		case strings.IndexByte(name, '_') >= 0 && g.underscoreSpoof(name):
 			delete(h, name)
 		}
 	}
+}
+
+// underscoreSpoof reports whether name, which has an underscore, reads as
+// a header sanitize removes once underscores are taken for dashes.
+func (g *Gateway) underscoreSpoof(name string) bool {
+	if len(name) > 10 && sameHeaderName(name[:10], "X-Gateway-") {
+		return true
+	}
+	for _, list := range [...][]string{g.cfg.stripHeaders, forwardingHeaders} {
+		for _, s := range list {
+			if sameHeaderName(name, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameHeaderName compares header names ignoring case and taking '_' for
+// '-', as CGI-style servers do.
+func sameHeaderName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if foldHeaderByte(a[i]) != foldHeaderByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func foldHeaderByte(c byte) byte {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c + 'a' - 'A'
+	case c == '_':
+		return '-'
+	}
+	return c
 }

@@ -22,7 +22,8 @@ const (
 var spoofable = [...]string{"X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Forwarded-Ssl", "X-Real-Ip"}
 
 // setForwarding sets the forwarding headers of out, a copy of in's headers
-// from which ReverseProxy removed the hop-by-hop and forwarding headers.
+// from which ReverseProxy removed the hop-by-hop and forwarding headers, and
+// removes their spellings with underscores for dashes.
 //
 // The peer (the TCP client of this hop) is appended to the chain the inbound
 // request carried when the peer is a trusted proxy, and is the whole chain
@@ -95,6 +96,48 @@ func setForwarding(in *http.Request, out http.Header, info *reqctx.Info) {
 			delete(out, k)
 		}
 	}
+	for k := range out {
+		if strings.IndexByte(k, '_') >= 0 && isForwardingName(k) {
+			delete(out, k)
+		}
+	}
+}
+
+// forwardingNames are the headers isForwardingName recognises.
+var forwardingNames = append([]string{headerXFF, headerXFHost, headerXFProto, headerForwarded, headerRequestID}, spoofable[:]...)
+
+// isForwardingName reports whether name spells a forwarding header (or the
+// request ID) with underscores for dashes, as "X_Forwarded_For": CGI, WSGI
+// and Rack servers read both spellings as the same variable, so such a
+// field could stand in for the one the proxy sets.
+func isForwardingName(name string) bool {
+	for _, f := range forwardingNames {
+		if len(f) == len(name) && sameFolded(name, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameFolded compares equally long header names ignoring case and taking
+// '_' for '-'.
+func sameFolded(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		if foldByte(a[i]) != foldByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func foldByte(c byte) byte {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c + 'a' - 'A'
+	case c == '_':
+		return '-'
+	}
+	return c
 }
 
 // appendForwarded appends one RFC 7239 forwarded-element describing this hop.

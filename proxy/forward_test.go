@@ -72,6 +72,27 @@ func TestForwardingHeaders(t *testing.T) {
 			},
 		},
 		{
+			// CGI, WSGI and Rack servers read X_Forwarded_For as
+			// X-Forwarded-For: whatever the peer, it cannot stand in for
+			// the headers the proxy sets.
+			name: "underscore spellings dropped",
+			info: &reqctx.Info{PeerTrusted: true, RequestID: "rid-9"},
+			inbound: map[string]string{
+				"X_Forwarded_For": "6.6.6.6", "x_forwarded_host": "evil.example", "X_FORWARDED_PROTO": "https",
+				"X_Real_Ip": "6.6.6.6", "X_Request_Id": "forged", "X_Custom": "kept",
+			},
+			want: map[string]string{
+				"X-Forwarded-For":   "127.0.0.1",
+				"X_Forwarded_For":   "",
+				"X_Forwarded_Host":  "",
+				"X_Forwarded_Proto": "",
+				"X_Real_Ip":         "",
+				"X_Request_Id":      "",
+				"X-Request-Id":      "rid-9",
+				"X_Custom":          "kept",
+			},
+		},
+		{
 			name: "trusted peer without a chain",
 			info: &reqctx.Info{PeerTrusted: true},
 			want: map[string]string{
