@@ -30,6 +30,9 @@ func TestBuildErrors(t *testing.T) {
 		{"two integrations", func(gw *gateway.Gateway) { gw.GET("/a").HandleFunc(ok).Mock(200, "") }, []string{"second integration"}},
 		{"bad mock", func(gw *gateway.Gateway) { gw.GET("/a").Mock(200, "", "X-Odd") }, []string{"name/value pairs"}},
 		{"mock status", func(gw *gateway.Gateway) { gw.GET("/a").Mock(42, "") }, []string{"out of range"}},
+		{"mock informational status", func(gw *gateway.Gateway) { gw.GET("/a").Mock(100, "hi") }, []string{"out of range"}},
+		{"mock body on 204", func(gw *gateway.Gateway) { gw.GET("/a").Mock(204, "hi") }, []string{"no body"}},
+		{"mock body on 304", func(gw *gateway.Gateway) { gw.GET("/a").Mock(304, "hi") }, []string{"no body"}},
 		{"nil handler", func(gw *gateway.Gateway) { gw.GET("/a").Handle(nil) }, []string{"nil handler"}},
 		{"nil middleware", func(gw *gateway.Gateway) { gw.GET("/a").Use(nil).HandleFunc(ok) }, []string{"nil middleware"}},
 		{"panicking middleware", func(gw *gateway.Gateway) {

@@ -15,8 +15,11 @@ type mock struct {
 }
 
 func newMock(status int, body string, headers []string) (*mock, error) {
-	if status < 100 || status > 599 {
-		return nil, fmt.Errorf("mock status %d out of range", status)
+	if status < 200 || status > 599 {
+		return nil, fmt.Errorf("mock status %d out of range 200..599", status)
+	}
+	if body != "" && (status == http.StatusNoContent || status == http.StatusNotModified) {
+		return nil, fmt.Errorf("mock status %d has no body", status)
 	}
 	if len(headers)%2 != 0 {
 		return nil, fmt.Errorf("mock headers must be name/value pairs, got %d strings", len(headers))

@@ -86,9 +86,11 @@ func TrustedProxyHops(n int) Option {
 	return func(c *config) { c.trustedHops = n }
 }
 
-// Timeout bounds every request, middleware and upstream call included; a
-// request over it ends with 504 Gateway Timeout. Routes may override it. Zero
-// or a negative value means no gateway timeout. The default is
+// Timeout bounds every request, middleware, upstream call and the reading
+// of the request body included; a request over it ends with 504 Gateway
+// Timeout. A request asking to switch protocols (WebSocket) is bounded
+// until its connection is taken over, not after. Routes may override it.
+// Zero or a negative value means no gateway timeout. The default is
 // [DefaultTimeout].
 func Timeout(d time.Duration) Option {
 	return func(c *config) { c.timeout = d }
@@ -114,6 +116,8 @@ func Logger(l *slog.Logger) Option {
 // AllowEncodedSlash accepts %2F inside path segments (it is rejected with
 // 400 by default because upstreams disagree on its meaning). Such a segment
 // matches a single route parameter and reaches the upstream still encoded.
+// A segment that an upstream decoding %2F would read as holding a dot
+// segment ("..%2F") is still refused with 400.
 func AllowEncodedSlash() Option {
 	return func(c *config) { c.encodedSlash = true }
 }
@@ -140,6 +144,8 @@ func DeploymentHistory(n int) Option {
 // True-Client-Ip, X-Original-Url, X-Rewrite-Url, X-Http-Method-Override,
 // X-Http-Method, X-Method-Override, and every header starting with
 // X-Gateway- (reserved for identity the gateway itself passes upstream).
+// Spellings with underscores for dashes (X_Real_Ip), which CGI-style
+// upstreams read as the same header, are removed too.
 func StripHeaders(names ...string) Option {
 	return func(c *config) {
 		for _, n := range names {

@@ -102,7 +102,8 @@ func (r *Route) HandleFunc(f func(http.ResponseWriter, *http.Request)) *Route {
 	return r.set("handler", http.HandlerFunc(f))
 }
 
-// Mock ends the route in a static response. headers are name/value pairs;
+// Mock ends the route in a static response, with a final status (200 to
+// 599; 204 and 304 without a body). headers are name/value pairs;
 // without a Content-Type, one is chosen from the body (JSON when it starts
 // with '{' or '[', plain text otherwise).
 func (r *Route) Mock(status int, body string, headers ...string) *Route {

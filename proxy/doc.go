@@ -6,7 +6,8 @@
 // function, so hop-by-hop headers, including every header the client names
 // in Connection, are removed before the proxy adds its own, and the client's
 // forwarding headers never reach the upstream unless they come from a
-// trusted proxy.
+// trusted proxy (nor, from anyone, spelled with underscores for dashes,
+// "X_Forwarded_For", which CGI-style servers cannot tell apart).
 //
 // # Upstreams
 //
@@ -108,7 +109,8 @@
 // flushed to the client after every write; [FlushInterval] sets a periodic
 // flush for other responses. Requests asking to switch protocols (WebSocket
 // and other Upgrade requests) are passed through: once the upstream agrees,
-// bytes are copied both ways until either side closes. Response bodies are
+// bytes are copied both ways until either side closes, free of the
+// upstream's timeouts, which bound such a request only until then. Response bodies are
 // copied through pooled 32 KiB buffers.
 //
 // # Transport
