@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/gatewaykit/gateway/internal/hdrname"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/internal/respwriter"
 	"github.com/gatewaykit/gateway/problem"
@@ -113,39 +114,15 @@ func (g *Gateway) sanitize(r *http.Request, trusted bool) {
 // underscoreSpoof reports whether name, which has an underscore, reads as
 // a header sanitize removes once underscores are taken for dashes.
 func (g *Gateway) underscoreSpoof(name string) bool {
-	if len(name) > 10 && sameHeaderName(name[:10], "X-Gateway-") {
+	if hdrname.HasPrefix(name, "X-Gateway-") {
 		return true
 	}
 	for _, list := range [...][]string{g.cfg.stripHeaders, forwardingHeaders} {
 		for _, s := range list {
-			if sameHeaderName(name, s) {
+			if hdrname.Same(name, s) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// sameHeaderName compares header names ignoring case and taking '_' for
-// '-', as CGI-style servers do.
-func sameHeaderName(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if foldHeaderByte(a[i]) != foldHeaderByte(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func foldHeaderByte(c byte) byte {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return c + 'a' - 'A'
-	case c == '_':
-		return '-'
-	}
-	return c
 }

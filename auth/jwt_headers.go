@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/gatewaykit/gateway/internal/hdrname"
 )
 
 // stripClaimHeaders removes from h every header a client might have sent
@@ -17,30 +19,6 @@ func (a *JWTAuth) stripClaimHeaders(h http.Header) {
 			delete(h, name)
 		}
 	}
-}
-
-// sameHeaderName reports whether a and b name the same header for an
-// upstream that ignores case and treats '_' as '-'.
-func sameHeaderName(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if foldHeaderByte(a[i]) != foldHeaderByte(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func foldHeaderByte(c byte) byte {
-	switch {
-	case c == '_':
-		return '-'
-	case 'A' <= c && c <= 'Z':
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 // protectClaimHeaders removes the claim headers' names from the Connection
@@ -95,7 +73,7 @@ func (a *JWTAuth) withoutClaimHeaders(v string) string {
 
 func (a *JWTAuth) isClaimHeader(name string) bool {
 	for i := range a.headers {
-		if sameHeaderName(name, a.headers[i].Header) {
+		if hdrname.Same(name, a.headers[i].Header) {
 			return true
 		}
 	}

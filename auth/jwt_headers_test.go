@@ -56,24 +56,6 @@ func TestJWTClaimHeadersStripVariants(t *testing.T) {
 	}
 }
 
-func TestSameHeaderName(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want bool
-	}{
-		{"X-User-Id", "X-User-Id", true},
-		{"x_user_id", "X-User-Id", true},
-		{"X-User-Ids", "X-User-Id", false},
-		{"X-User-Ix", "X-User-Id", false},
-		{"X.User.Id", "X-User-Id", false},
-	}
-	for _, tt := range tests {
-		if got := sameHeaderName(tt.a, tt.b); got != tt.want {
-			t.Errorf("sameHeaderName(%q, %q) = %v", tt.a, tt.b, got)
-		}
-	}
-}
-
 // TestJWTClaimHeadersSurviveConnection checks that a client naming a claim
 // header in Connection cannot make the reverse proxy after the block drop
 // it as a hop-by-hop header, while the other names it lists still go.

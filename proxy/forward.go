@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/gatewaykit/gateway/internal/hdrname"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
@@ -112,32 +113,11 @@ var forwardingNames = append([]string{headerXFF, headerXFHost, headerXFProto, he
 // field could stand in for the one the proxy sets.
 func isForwardingName(name string) bool {
 	for _, f := range forwardingNames {
-		if len(f) == len(name) && sameFolded(name, f) {
+		if hdrname.Same(name, f) {
 			return true
 		}
 	}
 	return false
-}
-
-// sameFolded compares equally long header names ignoring case and taking
-// '_' for '-'.
-func sameFolded(a, b string) bool {
-	for i := 0; i < len(a); i++ {
-		if foldByte(a[i]) != foldByte(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func foldByte(c byte) byte {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return c + 'a' - 'A'
-	case c == '_':
-		return '-'
-	}
-	return c
 }
 
 // appendForwarded appends one RFC 7239 forwarded-element describing this hop.
