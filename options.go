@@ -68,7 +68,10 @@ func WithErrorHandler(h ErrorHandler) Option {
 // TrustedProxies names the proxies in front of the gateway, as IP addresses
 // or CIDR prefixes. Only when the TCP peer is one of them are inbound
 // X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and Forwarded kept
-// and used to find the client address; otherwise they are removed. By
+// and used to find the client address; otherwise they are removed. The
+// client address is the rightmost X-Forwarded-For entry not written by a
+// trusted proxy; entries may carry a port ("203.0.113.7:5123",
+// "[2001:db8::7]:5123"), and one that does not parse ends the walk. By
 // default no proxy is trusted.
 func TrustedProxies(proxies ...string) Option {
 	return func(c *config) { c.trusted = append(c.trusted, proxies...) }

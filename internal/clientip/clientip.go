@@ -46,6 +46,10 @@ func New(trusted ...string) (*Resolver, error) {
 			if err != nil {
 				return nil, fmt.Errorf("clientip: trusted proxy %q: %w", s, err)
 			}
+			if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+				// Peers are compared unmapped: "::ffff:10.0.0.0/104" is 10.0.0.0/8.
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+			}
 			r.trusted = append(r.trusted, p.Masked())
 			continue
 		}
@@ -110,8 +114,8 @@ func walkForwarded(req *http.Request, peer netip.Addr, stop func(a netip.Addr, n
 			} else {
 				v = v[:j]
 			}
-			a, err := netip.ParseAddr(part)
-			if err != nil {
+			a, ok := parseEntry(part)
+			if !ok {
 				return client
 			}
 			client = a.Unmap()
@@ -121,6 +125,24 @@ func walkForwarded(req *http.Request, peer netip.Addr, stop func(a netip.Addr, n
 		}
 	}
 	return client
+}
+
+// parseEntry parses one X-Forwarded-For entry: an address, possibly with a
+// port ("203.0.113.7:5123", "[2001:db8::7]:5123", as some load balancers
+// write it) or bracketed ("[2001:db8::7]").
+func parseEntry(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a, true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr(), true
+	}
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil && a.Is6() {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 // Peer returns the address of the TCP peer of req, or the zero Addr.

@@ -6,7 +6,7 @@ import (
 )
 
 func TestResolve(t *testing.T) {
-	r, err := New("10.0.0.0/8", "192.168.1.1")
+	r, err := New("10.0.0.0/8", "192.168.1.1", "::ffff:172.16.0.0/108")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +26,12 @@ func TestResolve(t *testing.T) {
 		{"ipv6 peer", "[2001:db8::1]:443", []string{"1.2.3.4"}, "2001:db8::1", false},
 		{"mapped ipv4", "[::ffff:10.0.0.1]:80", []string{"198.51.100.8"}, "198.51.100.8", true},
 		{"bad remote", "garbage", nil, "invalid IP", false},
+		{"entry with a port", "10.1.2.3:5000", []string{"198.51.100.7:5123"}, "198.51.100.7", true},
+		{"ipv6 entry with a port", "10.1.2.3:5000", []string{"[2001:db8::7]:5123"}, "2001:db8::7", true},
+		{"bracketed ipv6 entry", "10.1.2.3:5000", []string{"[2001:db8::7]"}, "2001:db8::7", true},
+		{"bracketed ipv4 entry is malformed", "10.1.2.3:5000", []string{"[198.51.100.7]"}, "10.1.2.3", true},
+		{"mapped trusted prefix", "172.16.5.5:80", []string{"198.51.100.9"}, "198.51.100.9", true},
+		{"outside the mapped prefix", "172.32.5.5:80", []string{"198.51.100.9"}, "172.32.5.5", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
