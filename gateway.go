@@ -38,7 +38,10 @@ type Gateway struct {
 	lazy atomic.Pointer[lazyDraft] // the draft compiled on first use
 
 	stages atomic.Pointer[stageTable]
-	closed atomic.Bool
+
+	closeMu  sync.Mutex // held while Close runs, so that every Close waits for it
+	closed   bool       // guarded by mu
+	closeErr error      // guarded by closeMu
 }
 
 // New returns a gateway with the given options. With none it already
@@ -63,6 +66,7 @@ func New(opts ...Option) *Gateway {
 		r, _ = clientip.New()
 	}
 	g.cfg.resolver = r
+	g.errs = append(g.errs, g.cfg.errs...)
 	if err := g.cfg.stageErr(); err != nil {
 		g.errs = append(g.errs, err)
 	}
@@ -114,29 +118,41 @@ func (g *Gateway) Any(path string) *Route { return g.root.Any(path) }
 
 // OnClose registers f to run when the gateway is closed, for blocks that own
 // background work (health checks, key refreshers). Functions run in reverse
-// order of registration.
+// order of registration. On a gateway already closed, f runs at once (its
+// error is dropped), so that work started late does not outlive it.
 func (g *Gateway) OnClose(f func() error) {
 	g.mu.Lock()
-	g.closers = append(g.closers, f)
+	if !g.closed {
+		g.closers = append(g.closers, f)
+		g.mu.Unlock()
+		return
+	}
 	g.mu.Unlock()
+	_ = f()
 }
 
 // Close stops the gateway's background work and that registered with
 // [Gateway.OnClose]. It does not stop a server using the gateway; see
-// [Gateway.Serve]. Close is idempotent.
+// [Gateway.Serve]. Close is idempotent: every call, concurrent ones
+// included, returns once that work is stopped, with the error of the first.
 func (g *Gateway) Close() error {
-	if g.closed.Swap(true) {
-		return nil
-	}
+	g.closeMu.Lock()
+	defer g.closeMu.Unlock()
 	g.mu.Lock()
+	already := g.closed
+	g.closed = true
 	closers := g.closers
 	g.closers = nil
 	g.mu.Unlock()
+	if already {
+		return g.closeErr
+	}
 	var errs []error
 	for i := len(closers) - 1; i >= 0; i-- {
 		errs = append(errs, closers[i]())
 	}
-	return errors.Join(errs...)
+	g.closeErr = errors.Join(errs...)
+	return g.closeErr
 }
 
 // ServeHTTP serves a request: the gateway's own layers, then stage
