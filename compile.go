@@ -59,12 +59,15 @@ func (g *Gateway) addRoute(d *dispatcher, rt *Route) error {
 	if rt.kind == "" {
 		return errors.New("has no integration (Proxy, Handle, HandleFunc or Mock)")
 	}
+	if rt.method != "" && !validHeaderName(rt.method) {
+		return fmt.Errorf("invalid method %q", rt.method)
+	}
 	if err := checkRoutePath(rt.path); err != nil {
 		return err
 	}
-	if rt.proxy != nil {
+	if pu, ok := rt.handler.(paramUser); ok {
 		have := params(rt.path)
-		for _, p := range rt.proxy.Params() {
+		for _, p := range pu.Params() {
 			if !slices.Contains(have, p) {
 				return fmt.Errorf("upstream path uses :%s, which the route does not define", p)
 			}
@@ -125,6 +128,12 @@ func applyMiddleware(mw Middleware, next http.Handler) (h http.Handler, err erro
 // middleware returns, and Deploy and Build report the error.
 type Validator interface {
 	Validate() error
+}
+
+// paramUser is implemented by integrations whose upstream paths use route
+// parameters (the proxy, aggregates); the route must define each of them.
+type paramUser interface {
+	Params() []string
 }
 
 func validate(h http.Handler) error {

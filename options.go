@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gatewaykit/gateway/internal/clientip"
@@ -40,6 +42,7 @@ type config struct {
 	history         int
 	stripHeaders    []string
 	now             func() time.Time
+	errs            []error // mistakes found by the options
 }
 
 func defaultConfig() config {
@@ -127,12 +130,16 @@ func AllowEncodedSlash() Option {
 
 // RequestIDHeader changes the header that carries the request ID, both the
 // one honoured on the way in and the one set on the response and upstream
-// request. The default is [DefaultRequestIDHeader].
+// request. The default is [DefaultRequestIDHeader]. A name that is not a
+// valid header name (an empty one included) is an error reported by
+// [Gateway.Build] and [Gateway.Deploy].
 func RequestIDHeader(name string) Option {
 	return func(c *config) {
-		if name != "" {
-			c.requestIDHeader = http.CanonicalHeaderKey(name)
+		if !validHeaderName(name) {
+			c.errs = append(c.errs, fmt.Errorf("gateway: RequestIDHeader: invalid header name %q", name))
+			return
 		}
+		c.requestIDHeader = http.CanonicalHeaderKey(name)
 	}
 }
 
@@ -148,10 +155,15 @@ func DeploymentHistory(n int) Option {
 // X-Http-Method, X-Method-Override, and every header starting with
 // X-Gateway- (reserved for identity the gateway itself passes upstream).
 // Spellings with underscores for dashes (X_Real_Ip), which CGI-style
-// upstreams read as the same header, are removed too.
+// upstreams read as the same header, are removed too. A name that is not a
+// valid header name is an error reported by [Gateway.Build].
 func StripHeaders(names ...string) Option {
 	return func(c *config) {
 		for _, n := range names {
+			if !validHeaderName(n) {
+				c.errs = append(c.errs, fmt.Errorf("gateway: StripHeaders: invalid header name %q", n))
+				continue
+			}
 			c.stripHeaders = append(c.stripHeaders, http.CanonicalHeaderKey(n))
 		}
 	}
@@ -171,4 +183,19 @@ func Clock(now func() time.Time) Option {
 			c.now = now
 		}
 	}
+}
+
+// validHeaderName reports whether s is an RFC 9110 token, the syntax of
+// field names and of methods.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -26,7 +26,6 @@ type Route struct {
 
 	handler http.Handler
 	kind    string // "proxy", "handler" or "mock"; "" until set
-	proxy   *proxy.Proxy
 	errs    []error
 }
 
@@ -123,9 +122,6 @@ func (r *Route) set(kind string, h http.Handler) *Route {
 		return r
 	}
 	r.kind, r.handler = kind, h
-	if p, ok := h.(*proxy.Proxy); ok {
-		r.proxy = p
-	}
 	return r
 }
 

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -27,18 +28,21 @@ const (
 // StagesByPath selects the stage from the first path segment, which is then
 // removed: /prod/users/42 is served by stage "prod" as /users/42. A request
 // for a stage that was never deployed gets 404 (for [DefaultStage], unless
-// nothing was deployed yet, when the draft serves it).
+// nothing was deployed yet, when the draft serves it). It cannot be combined
+// with [StagesByHost].
 func StagesByPath() Option {
-	return func(c *config) { c.stageBy = stageByPath }
+	return func(c *config) { c.selectStagesBy(stageByPath) }
 }
 
 // StagesByHost selects the stage from the request's host (case-insensitive,
 // port ignored), e.g. {"api.example.com": "prod", "beta.example.com": "beta"}.
 // A host that is not listed is served by [DefaultStage] when it is deployed,
 // by the draft while nothing at all is deployed, and gets 404 otherwise.
+// Hosts are listed without a port. It cannot be combined with
+// [StagesByPath].
 func StagesByHost(hosts map[string]string) Option {
 	return func(c *config) {
-		c.stageBy = stageByHost
+		c.selectStagesBy(stageByHost)
 		c.stageHosts = make(map[string]string, len(hosts))
 		for h, s := range hosts {
 			c.stageHosts[strings.ToLower(h)] = s
@@ -46,10 +50,22 @@ func StagesByHost(hosts map[string]string) Option {
 	}
 }
 
+// selectStagesBy sets the stage selector, recording an error when another
+// one was already chosen.
+func (c *config) selectStagesBy(s stageSelector) {
+	if c.stageBy != stageNone && c.stageBy != s {
+		c.errs = append(c.errs, errors.New("gateway: StagesByHost and StagesByPath cannot be combined"))
+	}
+	c.stageBy = s
+}
+
 func (c *config) stageErr() error {
 	for h, s := range c.stageHosts {
 		if err := checkStageName(s); err != nil {
 			return fmt.Errorf("gateway: StagesByHost %q: %w", h, err)
+		}
+		if _, _, err := net.SplitHostPort(h); err == nil {
+			return fmt.Errorf("gateway: StagesByHost %q: the port of a request's host is ignored, list the host without it", h)
 		}
 	}
 	return nil

@@ -142,6 +142,26 @@ func (a *Aggregate) link(names map[string]int) error {
 // [New], or nil. A gateway calls it when it builds its routes.
 func (a *Aggregate) Validate() error { return a.err }
 
+// Params returns the names of the route parameters the legs' templates
+// use, in order of first use. A gateway checks that its route defines them.
+func (a *Aggregate) Params() []string {
+	var names []string
+	for i := range a.legs {
+		t := a.legs[i].tmpl
+		if t == nil {
+			continue // the leg's template did not parse: Validate says so
+		}
+		for _, ps := range [2][]piece{t.path, t.query} {
+			for _, p := range ps {
+				if (p.kind == pieceParam || p.kind == pieceCatchAll) && !slices.Contains(names, p.text) {
+					names = append(names, p.text)
+				}
+			}
+		}
+	}
+	return names
+}
+
 // Legs returns the names of the aggregate's legs in declaration order.
 func (a *Aggregate) Legs() []string {
 	names := make([]string, len(a.legs))
