@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gatewaykit/gateway/breaker"
@@ -10,7 +11,7 @@ import (
 // after Failures failed attempts in a row (by the breaker's classification:
 // connection errors, timeouts, 5xx), a target receives no request for
 // Backoff, doubled on each further ejection that is not followed by a
-// success, up to MaxBackoff.
+// success, up to MaxBackoff. Negative values are refused by [NewUpstream].
 type PassiveHealth struct {
 	// Failures is the number of consecutive failures that eject a target.
 	// If 0, 5.
@@ -21,20 +22,23 @@ type PassiveHealth struct {
 	MaxBackoff time.Duration
 }
 
-func (p PassiveHealth) normalize() PassiveHealth {
-	if p.Failures <= 0 {
+func (p PassiveHealth) normalize() (PassiveHealth, error) {
+	if p.Failures < 0 || p.Backoff < 0 || p.MaxBackoff < 0 {
+		return p, errors.New("passive health has a negative value")
+	}
+	if p.Failures == 0 {
 		p.Failures = 5
 	}
-	if p.Backoff <= 0 {
+	if p.Backoff == 0 {
 		p.Backoff = 10 * time.Second
 	}
-	if p.MaxBackoff <= 0 {
+	if p.MaxBackoff == 0 {
 		p.MaxBackoff = 5 * time.Minute
 	}
 	if p.MaxBackoff < p.Backoff {
 		p.MaxBackoff = p.Backoff
 	}
-	return p
+	return p, nil
 }
 
 // observe updates a member's passive health with an attempt's outcome.

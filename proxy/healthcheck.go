@@ -14,7 +14,8 @@ import (
 // fails UnhealthyThreshold checks in a row receives no request until it
 // passes HealthyThreshold in a row. A check passes when the target answers 2xx or 3xx within Timeout. Targets
 // using stage variables are not checked. Checks run in the background from
-// [NewUpstream] until [Upstream.Close].
+// [NewUpstream] until [Upstream.Close]. Negative values are refused by
+// [NewUpstream].
 type HealthCheck struct {
 	// Path is the request path, joined to the target's base path. If "",
 	// "/health".
@@ -38,16 +39,19 @@ func (h HealthCheck) normalize() (HealthCheck, error) {
 	if h.Path[0] != '/' {
 		return h, errors.New("health check path must start with '/'")
 	}
-	if h.Interval <= 0 {
+	if h.Interval < 0 || h.Timeout < 0 || h.HealthyThreshold < 0 || h.UnhealthyThreshold < 0 {
+		return h, errors.New("health check has a negative value")
+	}
+	if h.Interval == 0 {
 		h.Interval = 10 * time.Second
 	}
-	if h.Timeout <= 0 {
+	if h.Timeout == 0 {
 		h.Timeout = min(2*time.Second, h.Interval)
 	}
-	if h.HealthyThreshold <= 0 {
+	if h.HealthyThreshold == 0 {
 		h.HealthyThreshold = 2
 	}
-	if h.UnhealthyThreshold <= 0 {
+	if h.UnhealthyThreshold == 0 {
 		h.UnhealthyThreshold = 3
 	}
 	return h, nil

@@ -127,7 +127,10 @@ func (u *Upstream) configure(c *resilience) error {
 	}
 	u.timeout = c.timeout
 	if c.passive != nil {
-		p := c.passive.normalize()
+		p, err := c.passive.normalize()
+		if err != nil {
+			errs = append(errs, err)
+		}
 		u.passive = &p
 	}
 	if c.health != nil {
