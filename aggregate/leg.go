@@ -69,10 +69,10 @@ func (l *Leg) Method(m string) *Leg {
 	return l
 }
 
-// ForwardBody sends the client's request body, and its Content-Type, with
-// the call. The body is read once, up to the aggregate's [MaxBodyBytes],
-// and given to every leg that forwards it; a larger body is refused with
-// 413.
+// ForwardBody sends the client's request body, with its Content-Type and
+// Content-Encoding, with the call. The body is read once, up to the
+// aggregate's [MaxBodyBytes], and given to every leg that forwards it; a
+// larger body is refused with 413.
 func (l *Leg) ForwardBody() *Leg {
 	l.body = true
 	return l

@@ -96,8 +96,9 @@ func ErrorsField(name string) Option {
 }
 
 // PassFailure makes an aggregate that fails because of one leg's error
-// status answer with that status and body instead of a 502 problem, as if
-// the client had called the backend directly. Of the backend's headers,
+// status (4xx or 5xx) answer with that status and body instead of a 502
+// problem, as if the client had called the backend directly; any other
+// status (a redirect, 304) still gives a 502. Of the backend's headers,
 // only Content-Type, Retry-After, WWW-Authenticate and those the leg lets
 // through with [Leg.ResponseHeaders] are passed.
 func PassFailure() Option {

@@ -12,6 +12,10 @@ import (
 	"github.com/gatewaykit/gateway/internal/urlesc"
 )
 
+// bodyHeaders are the client's headers that say how to read its body,
+// sent along with it by a leg that forwards it.
+var bodyHeaders = [...]string{"Content-Type", "Content-Encoding"}
+
 // request builds the leg's upstream request: its escaped path and query
 // (target scheme, host and base path are added by send) and its headers.
 func (a *Aggregate) request(ctx context.Context, r *http.Request, info *reqctx.Info, ru *run, l *leg, rs *result) (*http.Request, failure) {
@@ -66,8 +70,10 @@ func (a *Aggregate) request(ctx context.Context, r *http.Request, info *reqctx.I
 		req.ContentLength = int64(len(body))
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		if ct := r.Header["Content-Type"]; len(ct) > 0 {
-			h["Content-Type"] = ct
+		for _, k := range bodyHeaders {
+			if vs := r.Header[k]; len(vs) > 0 {
+				h[k] = vs
+			}
 		}
 	}
 	return req, failure{}

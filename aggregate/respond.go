@@ -121,7 +121,9 @@ func (a *Aggregate) fail(w http.ResponseWriter, r *http.Request, info *reqctx.In
 	default:
 		info.SetError("INTEGRATION_FAILURE")
 	}
-	if a.passFailure && strings.HasPrefix(rs.fail.reason, "status ") {
+	// Only an error status is passed: a redirect would lack its Location,
+	// and a 304 speaks of the backend's representation, not the aggregate's.
+	if a.passFailure && strings.HasPrefix(rs.fail.reason, "status ") && rs.status >= 400 {
 		h := w.Header()
 		for _, k := range passedOnFailure {
 			if vs := rs.header[k]; len(vs) > 0 {
