@@ -49,7 +49,10 @@ type Leg struct {
 //
 // Substituted values are percent-encoded, so they cannot add path segments
 // or query parameters; a catch-all value keeps the slashes between its
-// segments, and a trailing one, as the proxy's templates do.
+// segments, and a trailing one, as the proxy's templates do. A value that
+// would be no segment in a path ("", ".", "..", or a dot segment between
+// slashes, "../admin", which an upstream decoding %2F would follow) fails:
+// a route parameter with 400, a field of an earlier leg with 502.
 func Call(upstream *proxy.Upstream, path string) *Leg {
 	return &Leg{up: upstream, path: path, method: http.MethodGet}
 }

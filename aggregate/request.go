@@ -103,7 +103,7 @@ func expand(buf []byte, ps []piece, inPath bool, r *http.Request, info *reqctx.I
 				}
 				continue
 			}
-			if inPath && (v == "" || v == "." || v == "..") {
+			if inPath && badSegment(v) {
 				return buf, failure{reason: "bad route parameter", status: http.StatusBadRequest}
 			}
 			buf, _ = urlesc.Append(buf, v, class)
@@ -113,13 +113,36 @@ func expand(buf []byte, ps []piece, inPath bool, r *http.Request, info *reqctx.I
 			if !ok {
 				return buf, failure{reason: "missing field {" + p.leg + "." + strings.Join(p.field, ".") + "}", status: http.StatusBadGateway}
 			}
-			if inPath && (len(v) == 0 || string(v) == "." || string(v) == "..") {
+			if inPath && badSegment(v) {
 				return buf, failure{reason: "bad field {" + p.leg + "." + strings.Join(p.field, ".") + "}", status: http.StatusBadGateway}
 			}
 			buf, _ = urlesc.Append(buf, v, class)
 		}
 	}
 	return buf, failure{}
+}
+
+// badSegment reports whether v cannot be one path segment: empty, a dot
+// segment, or holding one between slashes ("../admin"), which an upstream
+// decoding %2F before resolving dot segments would follow.
+func badSegment[T string | []byte](v T) bool {
+	if len(v) == 0 {
+		return true
+	}
+	for len(v) > 0 {
+		i := 0
+		for i < len(v) && v[i] != '/' {
+			i++
+		}
+		if piece := v[:i]; len(piece) > 0 && len(piece) <= 2 && piece[0] == '.' && piece[len(piece)-1] == '.' {
+			return true
+		}
+		if i == len(v) {
+			break
+		}
+		v = v[i+1:]
+	}
+	return false
 }
 
 // param returns a route parameter: from the gateway's request info, else
