@@ -50,7 +50,9 @@ const entryOverhead = 256
 // NewEntry returns an entry for a response with the given status, header and
 // body, stored at stored and fresh until expires. The header is copied and
 // cleaned of fields that a cache never replays (hop-by-hop fields, Age,
-// Content-Length, X-Cache); body is kept, not copied, and must not be
+// Content-Length, X-Cache, X-Request-Id, Set-Cookie, and the rate limit
+// fields RateLimit, RateLimit-Policy and Retry-After, which describe the
+// caller that filled the entry); body is kept, not copied, and must not be
 // modified afterwards.
 func NewEntry(status int, header http.Header, body []byte, stored, expires time.Time) *Entry {
 	return buildEntry(status, header, body, stored, expires, 0, nil)

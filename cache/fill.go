@@ -80,6 +80,9 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *f
 	if rec.passed {
 		return
 	}
+	if info := reqctx.From(r.Context()); info != nil {
+		dropRequestID(rec.frozen, info.RequestID)
+	}
 	now := h.c.now()
 	e := buildEntry(rec.status, rec.frozen, rec.body(), now, now.Add(rec.plan.ttl), rec.plan.initialAge, varyFields(r, rec.plan.vary))
 	storeTTL := rec.plan.ttl
@@ -100,6 +103,7 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request, key string, f *f
 	if e.initialAge > 0 {
 		age = e.ageAt(now)
 	}
+	addCallerFields(w.Header(), rec.frozen)
 	h.c.serveEntry(w, r, e, valueMiss, age)
 }
 

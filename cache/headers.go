@@ -76,8 +76,9 @@ func connectionTokens(h http.Header) map[string]bool {
 
 // replayable reports whether a stored response field is sent again on hits.
 // Age is recomputed, Content-Length is set from the stored body, X-Cache is
-// this cache's own, and X-Request-Id belongs to the request that filled the
-// entry.
+// this cache's own, and X-Request-Id and the rate limit fields (RateLimit,
+// RateLimit-Policy, Retry-After, set by a limiter behind the cache) belong
+// to the request that filled the entry: a hit passes no limiter.
 func replayable(name string, dropped map[string]bool) bool {
 	if hopByHop[name] || dropped[name] {
 		return false
@@ -86,7 +87,46 @@ func replayable(name string, dropped map[string]bool) bool {
 	case "Age", "Content-Length", HeaderXCache, HeaderInvalidation, "X-Request-Id", "Set-Cookie":
 		return false
 	}
-	return true
+	return !callerField(name)
+}
+
+// callerField reports whether a field describes the caller's rate limit
+// budget rather than the resource.
+func callerField(name string) bool {
+	switch name {
+	case "Ratelimit", "Ratelimit-Policy", "Retry-After":
+		return true
+	}
+	return false
+}
+
+// dropRequestID removes from h the fields whose every value is id, the ID
+// of the request that filled the entry: whatever the header the gateway
+// names its request IDs with, an upstream echoing it describes that request
+// alone.
+func dropRequestID(h http.Header, id string) {
+	if id == "" {
+		return
+	}
+	for name, values := range h {
+		echo := len(values) > 0
+		for _, v := range values {
+			echo = echo && v == id
+		}
+		if echo {
+			delete(h, name)
+		}
+	}
+}
+
+// addCallerFields adds to h the caller fields of the response header from,
+// which its entry does not keep, for the request that filled the entry.
+func addCallerFields(h, from http.Header) {
+	for name, values := range from {
+		if len(values) > 0 && callerField(name) {
+			h[name] = append(h[name][:len(h[name]):len(h[name])], values...)
+		}
+	}
 }
 
 // notModifiedField reports whether a field is sent with a 304 Not Modified
