@@ -1,6 +1,8 @@
 package observe
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -11,6 +13,11 @@ import (
 	"github.com/gatewaykit/gateway/internal/respwriter"
 	"github.com/gatewaykit/gateway/problem"
 )
+
+// StatusClientClosed is the status recorded (not sent) for a request whose
+// client went away before anything was answered, as nginx logs it: it
+// counts as a 4xx in metrics and is no error of the gateway's.
+const StatusClientClosed = 499
 
 // Observer is one layer that records each request into any of metrics, an
 // access log and traces, and may add a Server-Timing header. Each part is
@@ -157,11 +164,16 @@ func (o *Observer) finish(x *exchange) {
 		x.info.SetError(problem.TypeDefault5XX)
 	}
 	if status == 0 {
-		status = http.StatusOK // net/http answers 200 to a handler that wrote nothing
-		if upgrade(x.r) {
+		switch {
+		case upgrade(x.r):
 			// A reverse proxy switching protocols hijacks the connection
 			// and writes the 101 to it itself.
 			status = http.StatusSwitchingProtocols
+		case errors.Is(x.r.Context().Err(), context.Canceled):
+			// Nothing was answered because the client left first.
+			status = StatusClientClosed
+		default:
+			status = http.StatusOK // net/http answers 200 to a handler that wrote nothing
 		}
 	}
 	out := outcome{
