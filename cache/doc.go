@@ -19,6 +19,12 @@
 //	gw.OnClose(c.Close)
 //	gw.GET("/users/:id").Use(c.Middleware(cache.TTL(time.Hour))).Proxy(users, "/users/:id")
 //
+// A hit is answered at once: nothing behind the cache runs. Place it after
+// the blocks that decide who may see the response (authentication, scopes,
+// IP policy) and after rate limits that must count hits, never before
+// them, or a shareable entry would be served to a caller they would have
+// refused.
+//
 // # What is cached
 //
 // GET requests are cached, and HEAD requests are answered from the entry of
