@@ -34,7 +34,7 @@ func (g *Gateway) DeployCanary(stage string, percent float64, overrides map[stri
 	}
 	h.canary, h.percent = snap, percent
 	g.publishLocked()
-	return snap.Deployment, nil
+	return snap.public(), nil
 }
 
 // SetCanaryPercent changes the share of the stage's traffic its canary gets.
@@ -62,14 +62,10 @@ func (g *Gateway) PromoteCanary(stage string) (Deployment, error) {
 	if err != nil {
 		return Deployment{}, err
 	}
-	h.deployments = append(h.deployments, h.canary)
-	if over := len(h.deployments) - g.cfg.history; over > 0 {
-		h.deployments = h.deployments[over:]
-	}
-	h.active = len(h.deployments) - 1
+	h.pushLocked(h.canary, g.cfg.history)
 	h.canary, h.percent = nil, 0
 	g.publishLocked()
-	return h.deployments[h.active].Deployment, nil
+	return h.deployments[h.active].public(), nil
 }
 
 // RemoveCanary sends all of the stage's traffic back to its live deployment.

@@ -16,6 +16,8 @@ import (
 // chain of every route. Requests keep the snapshot they started on.
 type snapshot struct {
 	Deployment
+	seq     uint64       // order of compilation: higher is newer
+	prev    uint64       // seq of the deployment live before this one was made live; 0 if none
 	handler http.Handler // gateway-wide middleware around the dispatcher
 	reject  http.Handler // the same middleware around rejectHandler
 }
@@ -24,7 +26,7 @@ type snapshot struct {
 // returns every configuration error at once. g.mu must be held.
 func (g *Gateway) compileLocked(stage string, vars map[string]string) (*snapshot, error) {
 	errs := slices.Clone(g.errs)
-	for _, u := range sortedUpstreams(g.upstreams) {
+	for _, u := range g.usedUpstreamsLocked() {
 		if err := u.Validate(vars); err != nil {
 			errs = append(errs, fmt.Errorf("gateway: stage %q: %w", stage, err))
 		}
@@ -165,13 +167,29 @@ func checkRoutePath(p string) error {
 	return nil
 }
 
-func sortedUpstreams(m map[string]*Upstream) []*Upstream {
-	us := make([]*Upstream, 0, len(m))
-	for _, u := range m {
+// usedUpstreamsLocked returns the gateway's upstreams, sorted by name,
+// followed by those routes proxy to without their having been added to the
+// gateway, in route order: every one has its stage variables checked.
+func (g *Gateway) usedUpstreamsLocked() []*Upstream {
+	us := make([]*Upstream, 0, len(g.upstreams))
+	for _, u := range g.upstreams {
 		us = append(us, u)
 	}
 	slices.SortFunc(us, func(a, b *Upstream) int { return strings.Compare(a.Name(), b.Name()) })
+	for _, rt := range g.routes {
+		if p, ok := rt.handler.(upstreamUser); ok {
+			if u := p.Upstream(); u != nil && !slices.Contains(us, u) {
+				us = append(us, u)
+			}
+		}
+	}
 	return us
+}
+
+// upstreamUser is implemented by integrations that forward to one
+// upstream (the proxy).
+type upstreamUser interface {
+	Upstream() *Upstream
 }
 
 // routeEntry is a compiled route.

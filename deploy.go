@@ -14,7 +14,8 @@ type Deployment struct {
 	ID string
 	// Stage is the stage the deployment was made for.
 	Stage string
-	// Vars are the stage variables it was compiled with. Read only.
+	// Vars are the stage variables it was compiled with: a copy, which
+	// may be changed without affecting the deployment.
 	Vars map[string]string
 	// Created is when it was deployed.
 	Created time.Time
@@ -56,13 +57,22 @@ func (g *Gateway) Deploy(stage string, vars map[string]string) (Deployment, erro
 		h = &stageHistory{}
 		g.history[stage] = h
 	}
+	h.pushLocked(snap, g.cfg.history)
+	g.publishLocked()
+	return snap.public(), nil
+}
+
+// pushLocked makes snap the live deployment, remembering the one it
+// replaces for Rollback, and keeps at most limit deployments.
+func (h *stageHistory) pushLocked(snap *snapshot, limit int) {
+	if len(h.deployments) > 0 {
+		snap.prev = h.deployments[h.active].seq
+	}
 	h.deployments = append(h.deployments, snap)
-	if over := len(h.deployments) - g.cfg.history; over > 0 {
+	if over := len(h.deployments) - limit; over > 0 {
 		h.deployments = h.deployments[over:]
 	}
 	h.active = len(h.deployments) - 1
-	g.publishLocked()
-	return snap.Deployment, nil
 }
 
 // Build compiles the draft as it is now and reports every configuration
@@ -106,6 +116,7 @@ func (g *Gateway) newSnapshotLocked(stage string, vars map[string]string) (*snap
 		return nil, err
 	}
 	g.seq++
+	snap.seq = g.seq
 	snap.ID = "d" + strconv.FormatUint(g.seq, 10)
 	snap.Created = g.cfg.now()
 	return snap, nil
@@ -117,8 +128,7 @@ func (g *Gateway) publishLocked() {
 	for name, h := range g.history {
 		cur := h.deployments[h.active]
 		t.stages[name] = &liveStage{current: cur, canary: h.canary, percent: h.percent}
-		if t.fallback == nil || cur.Created.After(t.fallback.Created) ||
-			cur.Created.Equal(t.fallback.Created) && cur.ID > t.fallback.ID {
+		if t.fallback == nil || cur.seq > t.fallback.seq {
 			t.fallback = cur
 		}
 	}
@@ -128,7 +138,9 @@ func (g *Gateway) publishLocked() {
 	g.stages.Store(t)
 }
 
-// Rollback makes the deployment before the live one live again.
+// Rollback undoes the deployment (or canary promotion) that made the live
+// deployment live: the deployment live before it is live again. Repeated,
+// it goes further back, while the history holds the deployments.
 func (g *Gateway) Rollback(stage string) (Deployment, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -136,12 +148,15 @@ func (g *Gateway) Rollback(stage string) (Deployment, error) {
 	if h == nil {
 		return Deployment{}, fmt.Errorf("%w %q", ErrUnknownStage, stage)
 	}
-	if h.active == 0 {
-		return Deployment{}, fmt.Errorf("gateway: stage %q has no earlier deployment to roll back to", stage)
+	prev := h.deployments[h.active].prev
+	for i, s := range h.deployments {
+		if prev != 0 && s.seq == prev {
+			h.active = i
+			g.publishLocked()
+			return s.public(), nil
+		}
 	}
-	h.active--
-	g.publishLocked()
-	return h.deployments[h.active].Deployment, nil
+	return Deployment{}, fmt.Errorf("gateway: stage %q has no earlier deployment to roll back to", stage)
 }
 
 // RollbackTo makes the deployment with the given ID, from the stage's
@@ -157,7 +172,7 @@ func (g *Gateway) RollbackTo(stage, id string) (Deployment, error) {
 		if s.ID == id {
 			h.active = i
 			g.publishLocked()
-			return s.Deployment, nil
+			return s.public(), nil
 		}
 	}
 	return Deployment{}, fmt.Errorf("gateway: stage %q has no deployment %q in its history", stage, id)
@@ -173,7 +188,15 @@ func (g *Gateway) Deployments(stage string) (history []Deployment, live Deployme
 		return nil, Deployment{}, fmt.Errorf("%w %q", ErrUnknownStage, stage)
 	}
 	for _, s := range h.deployments {
-		history = append(history, s.Deployment)
+		history = append(history, s.public())
 	}
-	return history, h.deployments[h.active].Deployment, nil
+	return history, h.deployments[h.active].public(), nil
+}
+
+// public returns the deployment's description with a copy of its stage
+// variables, so that a caller changing them changes no deployment.
+func (s *snapshot) public() Deployment {
+	d := s.Deployment
+	d.Vars = maps.Clone(d.Vars)
+	return d
 }

@@ -76,7 +76,7 @@ type stageTable struct {
 	stages map[string]*liveStage
 	// fallback is the deployment whose gateway-wide middleware sees the
 	// requests the gateway refuses before a stage is chosen: the default
-	// stage's live deployment, else the newest live one.
+	// stage's live deployment, else the live one compiled last.
 	fallback *snapshot
 }
 
