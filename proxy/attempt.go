@@ -76,9 +76,13 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 			tcancel context.CancelCauseFunc
 			timer   *time.Timer
 		)
-		if rp != nil && rp.PerTryTimeout > 0 {
+		if rp != nil && (rp.PerTryTimeout > 0 || retry) {
+			// An attempt that may be retried has its own context, so that
+			// a discarded answer whose body stalls can be cut off.
 			tctx, tcancel = context.WithCancelCause(ctx)
-			timer = time.AfterFunc(rp.PerTryTimeout, func() { tcancel(errTryTimeout) })
+			if rp.PerTryTimeout > 0 {
+				timer = time.AfterFunc(rp.PerTryTimeout, func() { tcancel(errTryTimeout) })
+			}
 		}
 		req := out
 		if attempt > 0 {
@@ -152,17 +156,23 @@ func (u *Upstream) exchange(out *http.Request, first int, rt http.RoundTripper, 
 					next = idx
 				}
 			}
+			var pause time.Duration
+			if again && res != nil && next == idx {
+				// The target asked not to be asked again before a while:
+				// it is waited for within MaxBackoff, else not retried.
+				if ra, ok := retryAfter(res.Header, u.now()); ok {
+					pause, again = ra, ra <= rp.MaxBackoff
+				}
+			}
 			if again {
 				// A retry is sent only with a fresh copy of the body.
 				body, again = freshBody(out)
 			}
-			if again && rp.withdraw() && wait(ctx, rp.backoff(attempt+1)) {
+			if again && rp.withdraw() && wait(ctx, max(rp.backoff(attempt+1), pause)) {
 				if res != nil {
-					drain(res.Body)
+					drain(res.Body, tcancel)
 				}
-				if tcancel != nil {
-					tcancel(nil)
-				}
+				tcancel(nil)
 				if to != nil {
 					rebase(out.URL, cur, to)
 					cur = to
@@ -230,10 +240,16 @@ func (b *cancelBody) Close() error {
 	return err
 }
 
+// drainTime bounds the reading of a discarded response body.
+const drainTime = 100 * time.Millisecond
+
 // drain reads a little of a discarded response body, so that its
-// connection can be reused, and closes it.
-func drain(body io.ReadCloser) {
+// connection can be reused, and closes it. A body that does not arrive
+// within drainTime is cut off by canceling its attempt's context.
+func drain(body io.ReadCloser, cancel context.CancelCauseFunc) {
+	t := time.AfterFunc(drainTime, func() { cancel(nil) })
 	_, _ = io.CopyN(io.Discard, body, 4<<10)
+	t.Stop()
 	_ = body.Close()
 }
 

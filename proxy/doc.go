@@ -42,8 +42,9 @@
 //   - Retries: [WithRetry] (or [Retry] per route) retries connection errors,
 //     per-try timeouts and 502/503/504 answers of idempotent requests whose
 //     body can be sent again, on another healthy target when there is one,
-//     after a jittered exponential backoff, within a retry budget, and never
-//     once the response has been handed on. The number of retries is
+//     after a jittered exponential backoff (at least the Retry-After of an
+//     answer when the retry goes to the same target), within a retry
+//     budget, and never once the response has been handed on. The number of retries is
 //     recorded in the request's Info.
 //   - Deadlines: [WithTimeout] bounds each request, retries and body
 //     included; [RetryPolicy.PerTryTimeout] bounds each attempt's wait for

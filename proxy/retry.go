@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -16,7 +18,10 @@ import (
 // (it has none, or http.Request.GetBody is set), never once the response
 // has been handed on (retries happen before the proxy writes anything to
 // the client), and never when the client went away or the overall deadline
-// passed. A retry goes to another healthy target when there is one.
+// passed. A retry goes to another healthy target when there is one. When it
+// goes to the same target, a Retry-After in the answer is honoured: the
+// retry waits at least that long, and is not made when that is longer than
+// MaxBackoff (the answer, Retry-After included, is passed on).
 type RetryPolicy struct {
 	// Attempts is the maximum number of attempts, the first included. If 0,
 	// 3.
@@ -129,6 +134,27 @@ func (r *retrier) eligible(req *http.Request) bool {
 		}
 	}
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// retryAfter returns the wait a response's Retry-After field asks for, in
+// delay-seconds or as an HTTP-date, and false when it has none or it is
+// malformed.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(min(s, int64(math.MaxInt64/time.Second))) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
 }
 
 // backoff returns the jittered wait before retry number n (1-based).
