@@ -158,7 +158,7 @@ func (g *Gateway) Close() error {
 // ServeHTTP serves a request: the gateway's own layers, then stage
 // selection, gateway-wide middleware, routing and the route's chain.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	st := &requestState{info: reqctx.Info{ErrorHandler: g.cfg.errorHandler}}
+	st := &requestState{info: reqctx.Info{ErrorHandler: g.cfg.errorHandler, RequestIDHeader: g.cfg.requestIDHeader}}
 	st.rw.Reset(w)
 	rw, info := &st.rw, &st.info
 	defer g.recoverPanic(rw, r, info)

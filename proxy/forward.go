@@ -90,7 +90,7 @@ func setForwarding(in *http.Request, out http.Header, info *reqctx.Info) {
 
 	if info != nil && info.RequestID != "" {
 		vals[4] = info.RequestID
-		out[headerRequestID] = vals[4:5:5]
+		out[requestIDHeader(info)] = vals[4:5:5]
 	}
 	if !trusted {
 		for _, k := range spoofable {
@@ -101,6 +101,25 @@ func setForwarding(in *http.Request, out http.Header, info *reqctx.Info) {
 		if strings.IndexByte(k, '_') >= 0 && isForwardingName(k) {
 			delete(out, k)
 		}
+	}
+}
+
+// requestIDHeader returns the name of the header carrying the request ID
+// of a request the gateway serves.
+func requestIDHeader(info *reqctx.Info) string {
+	if info.RequestIDHeader != "" {
+		return info.RequestIDHeader
+	}
+	return headerRequestID
+}
+
+// dropUpstreamRequestID removes the request ID header from an upstream's
+// response to a request the gateway serves: the gateway has already set
+// its own on the response, and a copy echoed by the upstream (or the
+// upstream's own ID) would give the client two.
+func dropUpstreamRequestID(res *http.Response, info *reqctx.Info) {
+	if res != nil && info != nil && info.RequestID != "" {
+		delete(res.Header, requestIDHeader(info))
 	}
 }
 

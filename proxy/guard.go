@@ -52,6 +52,7 @@ func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 	if !g.plain {
 		if i := g.up.memberOf(r.URL, info); i >= 0 {
 			res, retries, err := g.up.exchange(r, i, g.rt, g.brk, g.retry, info, info, true)
+			dropUpstreamRequestID(res, info)
 			if info != nil {
 				info.Retries += retries
 				if err != nil && errors.Is(err, breaker.ErrOpen) {
@@ -68,5 +69,6 @@ func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 	start := time.Now()
 	res, err := send(g.rt, r, true)
 	info.UpstreamLatency += time.Since(start)
+	dropUpstreamRequestID(res, info)
 	return res, err
 }

@@ -43,8 +43,12 @@ type ErrorHandler = func(http.ResponseWriter, *http.Request, error)
 // allocated per request and never modified after the route handler starts,
 // except by the gateway itself before dispatch.
 type Info struct {
-	// RequestID is the request's ID, as echoed in X-Request-Id.
+	// RequestID is the request's ID, as echoed in RequestIDHeader.
 	RequestID string
+	// RequestIDHeader is the canonical name of the header that carries
+	// the request ID to the client and to upstreams; "" means
+	// X-Request-Id.
+	RequestIDHeader string
 	// Stage is the name of the stage serving the request.
 	Stage string
 	// StageVars are the stage variables of the deployment serving the
