@@ -92,7 +92,9 @@
 // X-Forwarded-Host and X-Forwarded-Proto are kept. Otherwise the chain is
 // the peer alone and every inbound forwarding header (also X-Forwarded-Port,
 // X-Forwarded-Prefix and X-Real-Ip) is dropped. Outside a gateway, nothing is
-// trusted. X-Request-Id carries the gateway's request ID.
+// trusted. X-Request-Id (or the gateway's RequestIDHeader) carries the
+// gateway's request ID; the same header in the upstream's answer is
+// dropped, as the gateway sets its own on the response.
 //
 // # Errors
 //
