@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/auth"
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
 // Example validates tokens signed with a static Ed25519 key and guards a
@@ -37,7 +37,7 @@ func Example() {
 
 	tok, _ := jwt.NewBuilder().Issuer("https://id.example.com/").Audience([]string{"api"}).
 		Subject("alice").Expiration(now.Add(time.Hour)).Claim("scope", "read write").Build()
-	signed, _ := jwt.Sign(tok, jwt.WithKey(jwa.EdDSA, priv))
+	signed, _ := jwt.Sign(tok, jwt.WithKey(jwa.EdDSA(), priv))
 
 	for _, authz := range []string{"Bearer " + string(signed), "", "Bearer not.a.token"} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -11,8 +10,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // maxKeysPerSet bounds the number of usable keys kept for one issuer, so a
@@ -43,22 +42,22 @@ func (k *vkey) compatible(alg string) bool {
 	}
 	switch alg {
 	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-		return k.kty == jwa.RSA
+		return k.kty == jwa.RSA()
 	case "ES256":
-		return k.kty == jwa.EC && k.crv == "P-256"
+		return k.kty == jwa.EC() && k.crv == "P-256"
 	case "ES384":
-		return k.kty == jwa.EC && k.crv == "P-384"
+		return k.kty == jwa.EC() && k.crv == "P-384"
 	case "ES512":
-		return k.kty == jwa.EC && k.crv == "P-521"
+		return k.kty == jwa.EC() && k.crv == "P-521"
 	case "EdDSA":
-		return k.kty == jwa.OKP && k.crv == "Ed25519"
+		return k.kty == jwa.OKP() && k.crv == "Ed25519"
 	case "HS256", "HS384", "HS512":
-		if k.kty != jwa.OctetSeq {
+		if k.kty != jwa.OctetSeq() {
 			return false
 		}
-		sk, ok := k.key.(jwk.SymmetricKey)
 		// RFC 7518 section 3.2: the key is at least as long as the hash.
-		return ok && len(sk.Octets())*8 >= hmacBits(alg)
+		secret, ok := k.raw.([]byte)
+		return ok && len(secret)*8 >= hmacBits(alg)
 	}
 	return false
 }
@@ -164,24 +163,28 @@ func newKeySet(keys []jwk.Key, allowSecret bool) (*keySet, error) {
 }
 
 func toVKey(key jwk.Key, allowSecret bool) (*vkey, bool, error) {
-	if u := key.KeyUsage(); u != "" && u != string(jwk.ForSignature) {
+	if jwk.IsUnsupportedKey(key) {
 		return nil, false, nil
 	}
-	if ops := key.KeyOps(); len(ops) > 0 && !slices.Contains(ops, jwk.KeyOpVerify) {
+	if u, ok := key.KeyUsage(); ok && u != "" && u != string(jwk.ForSignature) {
 		return nil, false, nil
 	}
-	k := &vkey{kid: key.KeyID(), kty: key.KeyType()}
-	if a := key.Algorithm(); a != nil {
+	if ops, ok := key.KeyOps(); ok && len(ops) > 0 && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return nil, false, nil
+	}
+	k := &vkey{kty: key.KeyType()}
+	k.kid, _ = key.KeyID()
+	if a, ok := key.Algorithm(); ok {
 		k.alg = a.String()
 	}
 	switch k.kty {
-	case jwa.RSA, jwa.EC, jwa.OKP:
+	case jwa.RSA(), jwa.EC(), jwa.OKP():
 		pub, err := jwk.PublicKeyOf(key)
 		if err != nil {
 			return nil, false, nil
 		}
 		k.key = pub
-	case jwa.OctetSeq:
+	case jwa.OctetSeq():
 		if !allowSecret {
 			return nil, false, nil
 		}
@@ -189,18 +192,22 @@ func toVKey(key jwk.Key, allowSecret bool) (*vkey, bool, error) {
 	default:
 		return nil, false, nil
 	}
-	if err := k.key.Raw(&k.raw); err != nil {
+	if err := jwk.Export(k.key, &k.raw); err != nil {
 		return nil, false, nil
 	}
 	switch pk := k.key.(type) {
 	case jwk.RSAPublicKey:
-		if len(pk.N())*8 < minRSABits {
+		if n, _ := pk.N(); len(n)*8 < minRSABits {
 			return nil, false, nil
 		}
 	case jwk.ECDSAPublicKey:
-		k.crv = pk.Crv().String()
+		if crv, ok := pk.Crv(); ok {
+			k.crv = crv.String()
+		}
 	case jwk.OKPPublicKey:
-		k.crv = pk.Crv().String()
+		if crv, ok := pk.Crv(); ok {
+			k.crv = crv.String()
+		}
 	}
 	return k, true, nil
 }
@@ -214,9 +221,10 @@ func staticKeySet(values []any) (*keySet, error) {
 	for i, v := range values {
 		switch v := v.(type) {
 		case jwk.Set:
-			for j := 0; j < v.Len(); j++ {
-				k, _ := v.Key(j)
-				keys = append(keys, k)
+			for j := range v.Len() {
+				if k, ok := v.Key(j); ok {
+					keys = append(keys, k)
+				}
 			}
 			continue
 		case jwk.Key:
@@ -227,7 +235,10 @@ func staticKeySet(values []any) (*keySet, error) {
 		default:
 			return nil, fmt.Errorf("auth: key %d: unsupported key type %T", i, v)
 		}
-		k, err := jwk.FromRaw(v)
+		k, err := jwk.Import(v)
+		if jwk.IsKeyValidationError(err) {
+			continue // a weak RSA key, ignored as in a fetched set
+		}
 		if err != nil {
 			return nil, fmt.Errorf("auth: key %d: %w", i, err)
 		}
@@ -240,13 +251,24 @@ func staticKeySet(values []any) (*keySet, error) {
 	return ks, nil
 }
 
-// keySetOf collects the keys of a fetched set.
-func keySetOf(ctx context.Context, set jwk.Set) (*keySet, error) {
+// keySetOf collects the keys of a fetched set. An entry jwx refused only
+// because the key failed its checks (an RSA modulus under 2048 bits, for
+// one) is skipped like any other unusable key; an entry it could not read
+// at all makes the set malformed.
+func keySetOf(set jwk.Set) (*keySet, error) {
 	keys := make([]jwk.Key, 0, set.Len())
-	for it := set.Keys(ctx); it.Next(ctx); {
-		if k, ok := it.Pair().Value.(jwk.Key); ok {
-			keys = append(keys, k)
+	for i := range set.Len() {
+		k, ok := set.Key(i)
+		if !ok {
+			continue
 		}
+		if uk, ok := k.(jwk.UnsupportedKey); ok {
+			if !jwk.IsKeyValidationError(uk.Reason()) {
+				return nil, fmt.Errorf("auth: malformed key in set: %w", uk.Reason())
+			}
+			continue
+		}
+		keys = append(keys, k)
 	}
 	return newKeySet(keys, false)
 }

@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/lestrrat-go/httprc"
-	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/httprc/v3"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -39,14 +41,14 @@ type issuerState struct {
 	lastRefresh time.Time
 }
 
-// keyFetcher keeps the key sets of remote issuers fresh: jwk.Cache
-// refreshes them in the background, and tokens naming unknown key ids
-// cause extra refreshes, at most one per issuer per minimum interval and
-// shared by concurrent requests.
+// keyFetcher keeps the key sets of remote issuers fresh: an httprc
+// client refreshes them in the background, and tokens naming unknown key
+// ids cause extra refreshes, at most one per issuer per minimum interval
+// and shared by concurrent requests.
 type keyFetcher struct {
 	ctx         context.Context
 	cancel      context.CancelFunc
-	cache       *jwk.Cache
+	ctrl        httprc.Controller
 	http        *boundedClient
 	transport   *http.Transport // ours to close, nil for a user's client
 	group       singleflight.Group
@@ -56,13 +58,17 @@ type keyFetcher struct {
 	onRefresh   func(issuer string, err error)
 	insecure    bool
 
-	mu     sync.Mutex
-	closed bool
-	byURL  map[string][]*issuerState
-	wg     sync.WaitGroup
+	mu        sync.Mutex
+	closed    bool
+	byURL     map[string][]*issuerState
+	resources map[string]bool // URLs added to ctrl
+	wg        sync.WaitGroup
 }
 
-func newKeyFetcher(cfg JWTConfig, now func() time.Time) *keyFetcher {
+// maxFetchWorkers bounds the goroutines fetching key sets for one JWTAuth.
+const maxFetchWorkers = 16
+
+func newKeyFetcher(cfg JWTConfig, now func() time.Time, remote int) (*keyFetcher, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &keyFetcher{
 		ctx:         ctx,
@@ -73,6 +79,7 @@ func newKeyFetcher(cfg JWTConfig, now func() time.Time) *keyFetcher {
 		onRefresh:   cfg.OnKeysRefresh,
 		insecure:    cfg.AllowInsecureURLs,
 		byURL:       make(map[string][]*issuerState),
+		resources:   make(map[string]bool),
 	}
 	client := cfg.HTTPClient
 	if client == nil {
@@ -84,16 +91,21 @@ func newKeyFetcher(cfg JWTConfig, now func() time.Time) *keyFetcher {
 			},
 		}
 	}
-	f.http = &boundedClient{ctx: ctx, client: client, timeout: cfg.FetchTimeout, max: cfg.MaxKeySetSize}
-	window := min(max(cfg.RefreshInterval/2, time.Second), time.Minute)
-	f.cache = jwk.NewCache(ctx, jwk.WithRefreshWindow(window), jwk.WithErrSink(errSink(f.backgroundError)))
-	return f
+	f.http = &boundedClient{client: client, timeout: cfg.FetchTimeout, max: cfg.MaxKeySetSize}
+	// Every resource brings its own HTTP client, so the one given here is
+	// never used; it is set so that nothing could fall back to
+	// http.DefaultClient.
+	ctrl, err := httprc.NewClient(
+		httprc.WithWorkers(min(max(remote, 1), maxFetchWorkers)),
+		httprc.WithHTTPClient(f.http),
+	).Start(ctx)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	f.ctrl = ctrl
+	return f, nil
 }
-
-// errSink adapts a function to jwk.ErrSink.
-type errSink func(error)
-
-func (s errSink) Error(err error) { s(err) }
 
 func (f *keyFetcher) report(issuer string, err error) {
 	if f.onRefresh != nil {
@@ -101,35 +113,66 @@ func (f *keyFetcher) report(issuer string, err error) {
 	}
 }
 
-// backgroundError reports a failed background refresh.
-func (f *keyFetcher) backgroundError(err error) {
-	var re *httprc.RefreshError
-	if !errors.As(err, &re) {
-		return
-	}
+func (f *keyFetcher) issuersOf(u string) []*issuerState {
 	f.mu.Lock()
-	issuers := f.byURL[re.URL]
-	f.mu.Unlock()
-	for _, iss := range issuers {
-		f.report(iss.name, err)
-	}
+	defer f.mu.Unlock()
+	return f.byURL[u]
 }
 
-// postFetch installs a freshly fetched set for the issuers it belongs to.
-// Its error makes jwk.Cache keep the previous set.
-func (f *keyFetcher) postFetch(u string, set jwk.Set) (jwk.Set, error) {
-	ks, err := keySetOf(f.ctx, set)
+// reportedError is a fetch failure already reported to OnKeysRefresh.
+type reportedError struct{ err error }
+
+func (e *reportedError) Error() string { return e.err.Error() }
+func (e *reportedError) Unwrap() error { return e.err }
+
+// failed reports a failed fetch of u to the issuers using it.
+func (f *keyFetcher) failed(u string, err error) error {
+	for _, iss := range f.issuersOf(u) {
+		f.report(iss.name, fmt.Errorf("auth: refreshing keys of %q: %w", iss.name, err))
+	}
+	return &reportedError{err}
+}
+
+// resourceClient fetches the key set at one URL, with the time and size
+// limits of the fetcher, and reports a failed fetch.
+type resourceClient struct {
+	f   *keyFetcher
+	url string
+}
+
+// Do fetches req's URL with the fetcher's bounded client.
+func (c resourceClient) Do(req *http.Request) (*http.Response, error) {
+	res, err := c.f.http.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, c.f.failed(c.url, err)
 	}
-	f.mu.Lock()
-	issuers := f.byURL[u]
-	f.mu.Unlock()
-	for _, iss := range issuers {
-		iss.keys.Store(ks)
-		f.report(iss.name, nil)
+	return res, nil
+}
+
+// transformer returns the function turning a fetched key set at u into
+// the issuers' keys. It installs a usable set for the issuers of u; its
+// error makes the client keep the previous set, and the issuers keep
+// theirs.
+func (f *keyFetcher) transformer(u string) httprc.TransformFunc[*keySet] {
+	return func(_ context.Context, res *http.Response) (*keySet, error) {
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			return nil, f.failed(u, err)
+		}
+		set, err := jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
+		if err != nil {
+			return nil, f.failed(u, err)
+		}
+		ks, err := keySetOf(set)
+		if err != nil {
+			return nil, f.failed(u, err)
+		}
+		for _, iss := range f.issuersOf(u) {
+			iss.keys.Store(ks)
+			f.report(iss.name, nil)
+		}
+		return ks, nil
 	}
-	return set, nil
 }
 
 // start fetches the keys of every remote issuer in the background.
@@ -181,17 +224,20 @@ func (f *keyFetcher) forced(iss *issuerState) error {
 	defer cancel()
 	u, err := f.register(ctx, iss)
 	if err == nil {
-		_, err = f.cache.Refresh(ctx, u)
+		err = f.ctrl.Refresh(ctx, u)
 	}
 	if err != nil {
-		err = fmt.Errorf("auth: refreshing keys of %q: %w", iss.name, err)
-		f.report(iss.name, err)
+		if _, done := errors.AsType[*reportedError](err); !done {
+			err = fmt.Errorf("auth: refreshing keys of %q: %w", iss.name, err)
+			f.report(iss.name, err)
+		}
 	}
 	return err
 }
 
 // register finds the issuer's key set URL, through discovery if needed,
-// and registers it with the cache once.
+// and adds it to the refresh client once. The first fetch is left to the
+// caller, and the background refreshes start an interval after it.
 func (f *keyFetcher) register(ctx context.Context, iss *issuerState) (string, error) {
 	iss.mu.Lock()
 	u, done := iss.jwksURL, iss.registered
@@ -206,17 +252,27 @@ func (f *keyFetcher) register(ctx context.Context, iss *issuerState) (string, er
 		}
 	}
 	f.mu.Lock()
-	f.byURL[u] = append(f.byURL[u], iss)
-	var err error
-	if !f.cache.IsRegistered(u) {
-		err = f.cache.Register(u,
-			jwk.WithHTTPClient(f.http),
-			jwk.WithRefreshInterval(f.interval),
-			jwk.WithPostFetcher(jwk.PostFetchFunc(f.postFetch)))
+	if !slices.Contains(f.byURL[u], iss) {
+		f.byURL[u] = append(f.byURL[u], iss)
 	}
+	added := f.resources[u]
 	f.mu.Unlock()
-	if err != nil {
-		return "", err
+	if !added {
+		r, err := httprc.NewResource[*keySet](u, f.transformer(u),
+			httprc.WithHTTPClient(resourceClient{f: f, url: u}),
+			httprc.WithConstantInterval(f.interval),
+			httprc.WithMinInterval(f.interval))
+		if err != nil {
+			return "", err
+		}
+		r.SetNext(time.Now().Add(f.interval))
+		err = f.ctrl.Add(ctx, r, httprc.WithWaitReady(false))
+		if err != nil && !errors.Is(err, httprc.ErrResourceAlreadyExists()) {
+			return "", err
+		}
+		f.mu.Lock()
+		f.resources[u] = true
+		f.mu.Unlock()
 	}
 	iss.mu.Lock()
 	iss.jwksURL, iss.registered = u, true
@@ -246,6 +302,7 @@ func (f *keyFetcher) close() {
 	}
 	f.cancel()
 	f.wg.Wait()
+	_ = f.ctrl.ShutdownContext(context.Background())
 	if f.transport != nil {
 		f.transport.CloseIdleConnections()
 	}

@@ -18,21 +18,20 @@ var (
 )
 
 // boundedClient fetches key sets and discovery documents with a time and
-// size limit. It implements jwk.HTTPClient, for jwk.Cache: the body it
-// returns is already read and the connection released, so a slow or
-// endless response cannot hold a fetch worker or grow memory.
+// size limit. It implements httprc.HTTPClient; the body of a response it
+// returns is already read and the connection released.
 type boundedClient struct {
-	ctx     context.Context // cancelled by Close
 	client  *http.Client
 	timeout time.Duration
 	max     int64
 }
 
-// Get fetches u and returns the response with its body in memory.
-func (b *boundedClient) Get(u string) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
+// Do fetches req's URL within the time limit and returns the response
+// with its body in memory.
+func (b *boundedClient) Do(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), b.timeout)
 	defer cancel()
-	res, body, err := b.fetch(ctx, u)
+	res, body, err := b.fetch(ctx, req.URL.String())
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,8 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/problem"
@@ -24,7 +24,7 @@ type JWTAuth struct {
 	now  func() time.Time
 	algs map[string]bool
 	// verifiers are jwx's signature verifiers, one per allowed algorithm.
-	verifiers map[string]jws.Verifier
+	verifiers map[string]jws.Verifier2
 	issuers   map[string]*issuerState
 	single    *issuerState // the issuer, when there is only one
 	headers   []ClaimHeader
@@ -53,9 +53,13 @@ func NewJWT(cfg JWTConfig) (*JWTAuth, error) {
 		a.now = time.Now
 	}
 	hmac := false
-	a.verifiers = make(map[string]jws.Verifier, len(cfg.Algorithms))
+	a.verifiers = make(map[string]jws.Verifier2, len(cfg.Algorithms))
 	for _, alg := range cfg.Algorithms {
-		v, err := jws.NewVerifier(jwa.SignatureAlgorithm(alg))
+		sa, ok := jwa.LookupSignatureAlgorithm(alg)
+		if !ok {
+			return nil, errors.New("auth: JWT: unsupported algorithm " + alg)
+		}
+		v, err := jws.VerifierFor(sa)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +68,7 @@ func NewJWT(cfg JWTConfig) (*JWTAuth, error) {
 	}
 	var errs []error
 	var states []*issuerState
-	remote := false
+	remotes := 0
 	for _, ic := range cfg.Issuers {
 		st := &issuerState{
 			name:        ic.Issuer,
@@ -81,7 +85,7 @@ func NewJWT(cfg JWTConfig) (*JWTAuth, error) {
 				continue
 			}
 			for _, k := range ks.all {
-				if k.kty != jwa.OctetSeq {
+				if k.kty != jwa.OctetSeq() {
 					continue
 				}
 				if !hmac {
@@ -95,7 +99,9 @@ func NewJWT(cfg JWTConfig) (*JWTAuth, error) {
 			}
 			st.keys.Store(ks)
 		}
-		remote = remote || st.remote
+		if st.remote {
+			remotes++
+		}
 		a.issuers[st.name] = st
 		states = append(states, st)
 	}
@@ -115,8 +121,10 @@ func NewJWT(cfg JWTConfig) (*JWTAuth, error) {
 	a.chInvalid = BearerChallenge(cfg.Realm, CodeInvalidToken, "The access token is invalid", "")
 	a.chExpired = BearerChallenge(cfg.Realm, CodeInvalidToken, "The access token expired", "")
 	a.chRequest = BearerChallenge(cfg.Realm, CodeInvalidRequest, "Exactly one well-formed access token is required", "")
-	if remote {
-		a.fetcher = newKeyFetcher(cfg, a.now)
+	if remotes > 0 {
+		if a.fetcher, err = newKeyFetcher(cfg, a.now, remotes); err != nil {
+			return nil, err
+		}
 		a.fetcher.start(states)
 	}
 	return a, nil

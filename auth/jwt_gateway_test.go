@@ -16,9 +16,9 @@ import (
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/auth"
 	"github.com/gatewaykit/gateway/gatewaytest"
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
 // TestJWTThroughGateway runs a gateway whose group validates tokens from a
@@ -29,9 +29,9 @@ func TestJWTThroughGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	priv, _ := jwk.FromRaw(raw)
+	priv, _ := jwk.Import(raw)
 	_ = priv.Set(jwk.KeyIDKey, "k1")
-	_ = priv.Set(jwk.AlgorithmKey, jwa.ES256)
+	_ = priv.Set(jwk.AlgorithmKey, jwa.ES256())
 	pub, _ := jwk.PublicKeyOf(priv)
 	set := jwk.NewSet()
 	_ = set.AddKey(pub)
@@ -68,7 +68,7 @@ func TestJWTThroughGateway(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := jwt.Sign(tok, jwt.WithKey(jwa.ES256, priv))
+		b, err := jwt.Sign(tok, jwt.WithKey(jwa.ES256(), priv))
 		if err != nil {
 			t.Fatal(err)
 		}

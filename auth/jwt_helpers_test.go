@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
 // testKey is a private signing key with its JWK (kid and alg set).
@@ -48,7 +48,7 @@ func rsaKey(i int) *rsa.PrivateKey {
 
 func newTestKey(t testing.TB, raw any, alg, kid string) testKey {
 	t.Helper()
-	priv, err := jwk.FromRaw(raw)
+	priv, err := jwk.Import(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func edTestKey(t testing.TB, kid string) testKey {
 // header returns the usual protected header for k.
 func (k testKey) header() map[string]any {
 	h := map[string]any{"alg": k.alg, "typ": "JWT"}
-	if kid := k.priv.KeyID(); kid != "" {
+	if kid, _ := k.priv.KeyID(); kid != "" {
 		h["kid"] = kid
 	}
 	return h
@@ -116,11 +116,15 @@ func signRaw(t testing.TB, alg string, key any, header, claims map[string]any) s
 func signBytes(t testing.TB, alg string, key any, hb, pb []byte) string {
 	t.Helper()
 	input := b64url(hb) + "." + b64url(pb)
-	signer, err := jws.NewSigner(jwa.SignatureAlgorithm(alg))
+	sa, ok := jwa.LookupSignatureAlgorithm(alg)
+	if !ok {
+		t.Fatalf("unknown algorithm %q", alg)
+	}
+	signer, err := jws.SignerFor(sa)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig, err := signer.Sign([]byte(input), key)
+	sig, err := signer.Sign(key, []byte(input))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,6 +220,25 @@ func (s *jwksServer) setKeys(t testing.TB, keys ...testKey) {
 		t.Fatal(err)
 	}
 	s.setBody(http.StatusOK, b)
+}
+
+// addRawKey adds a key given as its JSON members to the served set.
+func (s *jwksServer) addRawKey(t testing.TB, key map[string]any) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var set struct {
+		Keys []any `json:"keys"`
+	}
+	if err := json.Unmarshal(s.body, &set); err != nil {
+		t.Fatal(err)
+	}
+	set.Keys = append(set.Keys, key)
+	b, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.body = b
 }
 
 func (s *jwksServer) setBody(status int, b []byte) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
 // maxCandidateKeys bounds the signature checks spent on one token.
@@ -71,7 +71,7 @@ func (a *JWTAuth) verify(ctx context.Context, tok string) (*verified, error) {
 			break
 		}
 		tried++
-		if verifier.Verify(input, c.sig, k.raw) == nil {
+		if verifier.Verify(k.raw, input, c.sig) == nil {
 			ok = k
 			break
 		}
@@ -122,14 +122,15 @@ func (a *JWTAuth) validateClaims(raw []byte, iss *issuerState) (jwt.Token, error
 	if err := json.Unmarshal(raw, t); err != nil {
 		return nil, errInvalidClaims
 	}
-	if exp := t.Expiration(); !exp.IsZero() && exp.Unix() <= 0 {
-		// jwt.Validate takes an exp in the first second of 1970 for no
-		// exp at all; it is an expiry long past.
+	if exp, ok := t.Expiration(); ok && exp.Unix() <= 0 {
+		// An exp at or before the epoch is an expiry long past.
 		return nil, errExpired
 	}
 	opts := []jwt.ValidateOption{
 		jwt.WithClock(jwt.ClockFunc(a.now)),
 		jwt.WithAcceptableSkew(a.cfg.Leeway),
+		// Times compare to the second, as NumericDate claims do.
+		jwt.WithTruncation(time.Second),
 		jwt.WithRequiredClaim("exp"),
 		jwt.WithIssuer(iss.name),
 	}
@@ -140,17 +141,17 @@ func (a *JWTAuth) validateClaims(raw []byte, iss *issuerState) (jwt.Token, error
 	switch {
 	case err == nil:
 		return t, nil
-	case errors.Is(err, jwt.ErrTokenExpired()):
+	case errors.Is(err, jwt.TokenExpiredError()):
 		return nil, errExpired
-	case errors.Is(err, jwt.ErrTokenNotYetValid()):
+	case errors.Is(err, jwt.TokenNotYetValidError()):
 		return nil, errNotYetValid
-	case errors.Is(err, jwt.ErrInvalidIssuedAt()):
+	case errors.Is(err, jwt.InvalidIssuedAtError()):
 		return nil, errIssuedInFuture
-	case errors.Is(err, jwt.ErrInvalidAudience()):
+	case errors.Is(err, jwt.InvalidAudienceError()):
 		return nil, errWrongAudience
-	case errors.Is(err, jwt.ErrInvalidIssuer()):
+	case errors.Is(err, jwt.InvalidIssuerError()):
 		return nil, errWrongIssuer
-	case errors.Is(err, jwt.ErrMissingRequiredClaim("exp")), errors.Is(err, jwt.ErrRequiredClaim()):
+	case errors.Is(err, jwt.MissingRequiredClaimError()):
 		return nil, errMissingExp
 	}
 	return nil, errInvalidClaims
@@ -173,21 +174,24 @@ func numericDates(claims map[string]any) bool {
 
 // audienceValidator accepts a token naming at least one of the issuer's
 // audiences.
-func (iss *issuerState) audienceValidator(_ context.Context, t jwt.Token) jwt.ValidationError {
-	for _, got := range t.Audience() {
+func (iss *issuerState) audienceValidator(_ context.Context, t jwt.Token) error {
+	auds, _ := t.Audience()
+	for _, got := range auds {
 		for _, want := range iss.audiences {
 			if got == want {
 				return nil
 			}
 		}
 	}
-	return jwt.ErrInvalidAudience()
+	return jwt.InvalidAudienceError()
 }
 
 // newVerified builds the principal and header values of a valid token.
 func (a *JWTAuth) newVerified(claims map[string]any, t jwt.Token, iss *issuerState, ks *keySet, kid string) *verified {
+	sub, _ := t.Subject()
+	exp, _ := t.Expiration()
 	p := &Principal{
-		ID:     t.Subject(),
+		ID:     sub,
 		Issuer: iss.name,
 		Method: MethodJWT,
 		Claims: claims,
@@ -195,7 +199,7 @@ func (a *JWTAuth) newVerified(claims map[string]any, t jwt.Token, iss *issuerSta
 	for _, name := range a.cfg.ScopeClaims {
 		p.Scopes = append(p.Scopes, claimStrings(claims[name])...)
 	}
-	v := &verified{principal: p, issuer: iss, keys: ks, kid: kid, expires: t.Expiration()}
+	v := &verified{principal: p, issuer: iss, keys: ks, kid: kid, expires: exp}
 	if end := a.now().Add(a.cfg.CacheTTL); end.Before(v.expires) {
 		v.expires = end
 	}

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/auth"
@@ -36,7 +36,7 @@ func TestByPrincipalKeepsIssuersApart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		signed, err := jwt.Sign(tok, jwt.WithKey(jwa.EdDSA, keys[iss]))
+		signed, err := jwt.Sign(tok, jwt.WithKey(jwa.EdDSA(), keys[iss]))
 		if err != nil {
 			t.Fatal(err)
 		}

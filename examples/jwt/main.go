@@ -26,9 +26,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/auth"
@@ -144,12 +144,12 @@ func newKey(kid string) jwk.Key {
 	if err != nil {
 		log.Fatal(err)
 	}
-	k, err := jwk.FromRaw(raw)
+	k, err := jwk.Import(raw)
 	if err != nil {
 		log.Fatal(err)
 	}
 	_ = k.Set(jwk.KeyIDKey, kid)
-	_ = k.Set(jwk.AlgorithmKey, jwa.RS256)
+	_ = k.Set(jwk.AlgorithmKey, jwa.RS256())
 	return k
 }
 
@@ -165,7 +165,7 @@ func mint(key jwk.Key, sub, scope string, ttl time.Duration) string {
 	if err != nil {
 		log.Fatal(err)
 	}
-	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.RS256, key))
+	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.RS256(), key))
 	if err != nil {
 		log.Fatal(err)
 	}
