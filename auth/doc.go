@@ -22,9 +22,9 @@
 //	defer ja.Close()
 //	handler := ja.Handler(api) // or gw.Group("/v1").Use(ja.Middleware())
 //
-// Keys come from a JWKS URL, refreshed in the background by jwx's jwk.Cache
-// with bounded fetch time and size (a refresh that fails keeps the last
-// good key set); from OpenID Connect discovery (the issuer's
+// Keys come from a JWKS URL, refreshed in the background with bounded
+// fetch time and size (a refresh that fails keeps the last good key
+// set); from OpenID Connect discovery (the issuer's
 // /.well-known/openid-configuration names the jwks_uri); or from static
 // keys given in code. A token naming a key id its issuer's set does not
 // hold triggers at most one refresh per [JWTConfig].MinRefreshInterval,

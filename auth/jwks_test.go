@@ -262,8 +262,8 @@ func TestJWKSMultipleIssuers(t *testing.T) {
 	}
 }
 
-// TestJWKSBackgroundRefresh lets jwk.Cache refresh on its own schedule
-// (its ticker runs on the real clock, at one-second granularity).
+// TestJWKSBackgroundRefresh lets the refresh client work on its own
+// schedule (it runs on the real clock, at one-second granularity).
 func TestJWKSBackgroundRefresh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for a background refresh")
