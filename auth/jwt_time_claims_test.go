@@ -11,7 +11,7 @@ import (
 // exp of zero (or anything within its first second) is the start of 1970,
 // long past, not "no expiry"; and exp, nbf and iat must be JSON numbers
 // (RFC 7519 section 2, NumericDate), not strings a lenient parser reads as
-// dates.
+// dates, nor times before 1970.
 func TestJWTTimeClaims(t *testing.T) {
 	clock := newTestClock()
 	now := clock.Now()
@@ -42,6 +42,10 @@ func TestJWTTimeClaims(t *testing.T) {
 		{"iat as a string", with("iat", now.Format(time.RFC3339)), errInvalidClaims},
 		{"nbf zero", with("nbf", 0), nil},
 		{"iat zero", with("iat", 0), nil},
+		{"exp negative", with("exp", -5), errInvalidClaims},
+		{"exp negative fraction", with("exp", -0.5), errInvalidClaims},
+		{"nbf negative", with("nbf", -5), errInvalidClaims},
+		{"iat negative", with("iat", -5), errInvalidClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -158,13 +158,13 @@ func (a *JWTAuth) validateClaims(raw []byte, iss *issuerState) (jwt.Token, error
 }
 
 // numericDates reports whether the registered time claims present are
-// JSON numbers (RFC 7519 section 2, NumericDate). jwt.Validate would also
-// read strings, as numbers or as RFC 3339 dates, and the claims handed on
-// are documented as numbers.
+// JSON numbers (RFC 7519 section 2, NumericDate) no earlier than 1970.
+// jwt.Validate would also read strings, as numbers or as RFC 3339 dates,
+// and negative times; the claims handed on are documented as numbers.
 func numericDates(claims map[string]any) bool {
 	for _, name := range [...]string{"exp", "nbf", "iat"} {
 		if v, ok := claims[name]; ok {
-			if _, num := v.(float64); !num {
+			if f, num := v.(float64); !num || f < 0 {
 				return false
 			}
 		}
