@@ -251,10 +251,11 @@ func staticKeySet(values []any) (*keySet, error) {
 	return ks, nil
 }
 
-// keySetOf collects the keys of a fetched set. An entry jwx refused only
-// because the key failed its checks (an RSA modulus under 2048 bits, for
-// one) is skipped like any other unusable key; an entry it could not read
-// at all makes the set malformed.
+// keySetOf collects the keys of a fetched set. An entry of a key type
+// this package verifies with that jwx could not build (an RSA key under
+// 2048 bits, a point off its curve, an algorithm or certificate it does
+// not know) is skipped like any other unusable key; an entry of an
+// unknown key type makes the set malformed.
 func keySetOf(set jwk.Set) (*keySet, error) {
 	keys := make([]jwk.Key, 0, set.Len())
 	for i := range set.Len() {
@@ -263,10 +264,11 @@ func keySetOf(set jwk.Set) (*keySet, error) {
 			continue
 		}
 		if uk, ok := k.(jwk.UnsupportedKey); ok {
-			if !jwk.IsKeyValidationError(uk.Reason()) {
-				return nil, fmt.Errorf("auth: malformed key in set: %w", uk.Reason())
+			switch uk.KeyType() {
+			case jwa.RSA(), jwa.EC(), jwa.OKP(), jwa.OctetSeq():
+				continue
 			}
-			continue
+			return nil, fmt.Errorf("auth: malformed key in set: %w", uk.Reason())
 		}
 		keys = append(keys, k)
 	}
