@@ -18,8 +18,9 @@ var (
 )
 
 // boundedClient fetches key sets and discovery documents with a time and
-// size limit. It implements httprc.HTTPClient; the body of a response it
-// returns is already read and the connection released.
+// size limit. It implements httprc.HTTPClient: the body of a response it
+// returns is already read and the connection released, so a slow or
+// endless response cannot hold a fetch worker or grow memory.
 type boundedClient struct {
 	client  *http.Client
 	timeout time.Duration
