@@ -49,6 +49,7 @@ type keyFetcher struct {
 	ctx         context.Context
 	cancel      context.CancelFunc
 	ctrl        httprc.Controller
+	slots       chan struct{} // forced refreshes in ctrl, at most one per worker
 	http        *boundedClient
 	transport   *http.Transport // ours to close, nil for a user's client
 	group       singleflight.Group
@@ -95,8 +96,10 @@ func newKeyFetcher(cfg JWTConfig, now func() time.Time, remote int) (*keyFetcher
 	// Every resource brings its own HTTP client, so the one given here is
 	// never used; it is set so that nothing could fall back to
 	// http.DefaultClient.
+	workers := min(max(remote, 1), maxFetchWorkers)
+	f.slots = make(chan struct{}, workers)
 	ctrl, err := httprc.NewClient(
-		httprc.WithWorkers(min(max(remote, 1), maxFetchWorkers)),
+		httprc.WithWorkers(workers),
 		httprc.WithHTTPClient(f.http),
 	).Start(ctx)
 	if err != nil {
@@ -224,7 +227,7 @@ func (f *keyFetcher) forced(iss *issuerState) error {
 	defer cancel()
 	u, err := f.register(ctx, iss)
 	if err == nil {
-		err = f.ctrl.Refresh(ctx, u)
+		err = f.refreshURL(u)
 	}
 	if err != nil {
 		if _, done := errors.AsType[*reportedError](err); !done {
@@ -233,6 +236,23 @@ func (f *keyFetcher) forced(iss *issuerState) error {
 		}
 	}
 	return err
+}
+
+// refreshURL fetches the key set at u now, once a slot is free. ctrl
+// must never hold more forced refreshes than it has workers: a full
+// queue of them blocks its dispatcher, which then no longer reads the
+// messages its workers send after each fetch, and every refresh stops
+// for good. So refreshURL waits for the fetch itself, which the fetch
+// timeout bounds, rather than for a deadline of its own: a fetch given
+// up on would still hold its place in the queue.
+func (f *keyFetcher) refreshURL(u string) error {
+	select {
+	case f.slots <- struct{}{}:
+	case <-f.ctx.Done():
+		return errClosed
+	}
+	defer func() { <-f.slots }()
+	return f.ctrl.Refresh(f.ctx, u)
 }
 
 // register finds the issuer's key set URL, through discovery if needed,
