@@ -1,6 +1,9 @@
 package ratelimit
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // state is the per-key state a store keeps: the theoretical arrival time of
 // the generic cell rate algorithm (GCRA), the quota counter of the current
@@ -70,7 +73,7 @@ func (s *state) take(req *Request, now int64, keepDays int) Result {
 				used += n
 			}
 		}
-		res.QuotaRemaining = max(q.max-used, 0)
+		res.QuotaRemaining = quotaLeft(q.max, used)
 		res.QuotaReset = time.Duration(s.qEnd - now)
 		if res.Allowed {
 			s.qUsed = used
@@ -106,7 +109,7 @@ func (s *state) update(u *QuotaUpdate, now int64) QuotaStatus {
 	if u.Reset {
 		s.qUsed = 0
 	}
-	s.qUsed -= u.Extend
+	s.qUsed = extendCount(s.qUsed, u.Extend)
 	return windowStatus(u.Quota, s.qUsed, s.qStart/int64(time.Second), s.qEnd/int64(time.Second))
 }
 
@@ -114,6 +117,23 @@ func (s *state) update(u *QuotaUpdate, now int64) QuotaStatus {
 // full, no quota is counted and no usage is recorded.
 func (s *state) idle(now int64) bool {
 	return s.tat <= now && (s.qUsed == 0 || s.qEnd <= now) && s.usage == nil
+}
+
+// extendCount returns the quota count used less extend, both saturated at
+// ±MaxQuota, as every Store applies QuotaUpdate.Extend.
+func extendCount(used, extend int64) int64 {
+	used = min(max(used, -MaxQuota), MaxQuota)
+	extend = min(max(extend, -MaxQuota), MaxQuota)
+	return min(max(used-extend, -MaxQuota), MaxQuota)
+}
+
+// quotaLeft returns what a quota of limit has left after used, at least
+// zero and at most the largest int64.
+func quotaLeft(limit, used int64) int64 {
+	if used < 0 && limit > math.MaxInt64+used {
+		return math.MaxInt64
+	}
+	return max(limit-used, 0)
 }
 
 // exceeds reports whether adding n (positive) to used goes over limit

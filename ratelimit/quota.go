@@ -86,8 +86,14 @@ func (q Quota) String() string {
 	return s
 }
 
-// Validate reports whether q is usable: a positive maximum, a known period
-// and an offset of whole minutes within a day.
+// MaxQuota is the largest maximum of a [Quota], 2⁵². Quota counts, and
+// the extensions of [Store.UpdateQuota], saturate at ±MaxQuota, so that
+// they never overflow and stay exact in a shared store's scripts, whose
+// numbers are floating point.
+const MaxQuota = 1 << 52
+
+// Validate reports whether q is usable: a positive maximum of at most
+// [MaxQuota], a known period and an offset of whole minutes within a day.
 func (q Quota) Validate() error {
 	var why string
 	switch {
@@ -95,6 +101,8 @@ func (q Quota) Validate() error {
 		return nil
 	case q.max <= 0:
 		why = "the maximum must be positive"
+	case q.max > MaxQuota:
+		why = "the maximum exceeds MaxQuota"
 	case q.period < Day || q.period > Month:
 		why = "the period must be Day, Week or Month"
 	case q.offset <= -24*time.Hour || q.offset >= 24*time.Hour:

@@ -114,7 +114,7 @@ type QuotaUpdate struct {
 	// Reset sets the count of the current window to zero first.
 	Reset bool
 	// Extend adds requests to what remains in the current window; a
-	// negative value takes them away.
+	// negative value takes them away. The count saturates at ±MaxQuota.
 	Extend int64
 }
 
@@ -166,7 +166,7 @@ func DayDate(day int64) string {
 func windowStatus(q Quota, used, start, end int64) QuotaStatus {
 	return QuotaStatus{
 		Used:      used,
-		Remaining: max(q.max-used, 0),
+		Remaining: quotaLeft(q.max, used),
 		Start:     time.Unix(start, 0).UTC(),
 		End:       time.Unix(end, 0).UTC(),
 	}

@@ -124,6 +124,10 @@ func (s *RateLimitStore) Take(ctx context.Context, req ratelimit.Request) (ratel
 		n = 1
 	}
 	q := req.Quota
+	if q.Max() > ratelimit.MaxQuota {
+		// The script counts in floating point, exact up to MaxQuota.
+		return ratelimit.Result{}, fmt.Errorf("redisstore: quota %s exceeds ratelimit.MaxQuota", q)
+	}
 	record := 0
 	if req.RecordUsage {
 		record = 1
@@ -154,13 +158,18 @@ func (s *RateLimitStore) UpdateQuota(ctx context.Context, u ratelimit.QuotaUpdat
 	if u.Quota.IsZero() {
 		return ratelimit.QuotaStatus{}, fmt.Errorf("redisstore: update of scope %q: no quota", u.Scope)
 	}
+	if u.Quota.Max() > ratelimit.MaxQuota {
+		return ratelimit.QuotaStatus{}, fmt.Errorf("redisstore: quota %s exceeds ratelimit.MaxQuota", u.Quota)
+	}
 	reset := 0
 	if u.Reset {
 		reset = 1
 	}
+	// Saturated here so that the script's floating point stays exact.
+	extend := min(max(u.Extend, -ratelimit.MaxQuota), ratelimit.MaxQuota)
 	b := s.base(u.Scope, u.Key)
 	v, err := quotaScript.Run(ctx, s.client, []string{b + ":q"},
-		int(u.Quota.Period()), int64(u.Quota.UTCOffset()/time.Second), reset, u.Extend, s.clock()).Int64Slice()
+		int(u.Quota.Period()), int64(u.Quota.UTCOffset()/time.Second), reset, extend, s.clock()).Int64Slice()
 	if err != nil {
 		return ratelimit.QuotaStatus{}, s.fail("quota", err)
 	}

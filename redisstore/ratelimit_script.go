@@ -1,14 +1,22 @@
 package redisstore
 
-import "github.com/redis/go-redis/v9"
+import (
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gatewaykit/gateway/ratelimit"
+)
 
 // rateLimitLua holds the functions the rate limit scripts share. Times are
 // Unix microseconds (exact in Lua's doubles for the next few centuries);
 // numbers are written back with "%.0f", since Lua's default format would
 // round them. The window function computes the same calendar windows as
 // ratelimit.Quota.Window: days, ISO weeks and months at midnight in the
-// zone offset seconds east of UTC.
-const rateLimitLua = `
+// zone offset seconds east of UTC. Quota counts saturate at
+// ±ratelimit.MaxQuota, which keeps them exact in doubles.
+var rateLimitLua = `
+local maxquota = ` + strconv.FormatInt(ratelimit.MaxQuota, 10) + `
 local floor = math.floor
 local function days_from_civil(y, m, d)
   if m <= 2 then y = y - 1 end
@@ -91,10 +99,11 @@ local start, stop, used = 0, 0, 0
 if qmax > 0 then
   start, stop = window(period, offset, floor(now / 1000000))
   used = quota_used(KEYS[2], start)
-  if allowed == 0 and used + n > qmax then
+  local over = n > qmax or used > qmax - n
+  if allowed == 0 and over then
     reason, retry = 2, math.max(retry, stop * 1000000 - now)
   elseif allowed == 1 then
-    if used + n > qmax then
+    if over then
       allowed, reason, retry = 0, 2, stop * 1000000 - now
       if iv > 0 then remaining, reset = floor((tau - (tat - now)) / iv), tat - now end
     else
@@ -134,7 +143,7 @@ local now = clock(tonumber(ARGV[5]))
 local start, stop = window(period, offset, floor(now / 1000000))
 local used = quota_used(KEYS[1], start)
 if reset == 1 then used = 0 end
-used = used - extend
+used = math.min(math.max(used - extend, -maxquota), maxquota)
 if reset == 1 or extend ~= 0 then
   redis.call('HSET', KEYS[1], 'w', string.format('%.0f', start), 'n', string.format('%.0f', used))
   redis.call('EXPIREAT', KEYS[1], string.format('%.0f', stop + 86400))
