@@ -53,6 +53,9 @@ func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rw := respwriter.Wrap(w)
 	e.next.ServeHTTP(rw, r.WithContext(ctx))
+	if body != nil {
+		body.closeIfTouched(rw)
+	}
 	if rw.Started() {
 		return
 	}
@@ -125,9 +128,11 @@ type limitedBody struct {
 	exceeded bool
 
 	reading atomic.Bool // a Read is in progress
+	eof     atomic.Bool // the whole body has been received
 	expired atomic.Bool // the route's deadline has passed
 	mu      sync.Mutex  // serialises expire and release
 	done    bool        // the route has returned
+	touched bool        // expire set the connection's read deadline
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -143,12 +148,15 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 		return 0, errBodyDeadline
 	}
 	if b.limit < 0 {
-		return b.rc.Read(p)
+		n, err := b.rc.Read(p)
+		b.sawEOF(err)
+		return n, err
 	}
 	if int64(len(p)) > b.left+1 {
 		p = p[:b.left+1]
 	}
 	n, err := b.rc.Read(p)
+	b.sawEOF(err)
 	if int64(n) <= b.left {
 		b.left -= int64(n)
 		return n, err
@@ -161,6 +169,15 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
 
+// sawEOF records that the server has received the whole body: from then
+// on it watches the connection for the next request, which a read
+// deadline must not disturb.
+func (b *limitedBody) sawEOF(err error) {
+	if err == io.EOF {
+		b.eof.Store(true)
+	}
+}
+
 // expire makes later reads fail and ends a read waiting for the client, by
 // setting the connection's read deadline through w. It may run
 // concurrently with Read.
@@ -168,8 +185,22 @@ func (b *limitedBody) expire(w http.ResponseWriter) {
 	b.expired.Store(true)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.done && b.reading.Load() {
+	if !b.done && b.reading.Load() && !b.eof.Load() {
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+		b.touched = true
+	}
+}
+
+// closeIfTouched releases b once the route's handler has returned and, when
+// expire moved the connection's read deadline, asks the server to close
+// the connection after the response: a read that received the end of the
+// body just as the deadline was set leaves the server's watch for the next
+// request failed, and with it the context of every later request on the
+// connection.
+func (b *limitedBody) closeIfTouched(w *respwriter.Writer) {
+	b.release()
+	if b.touched && !w.Started() {
+		w.Header().Set("Connection", "close")
 	}
 }
 

@@ -36,6 +36,9 @@ func (e *routeEntry) serveUpgrade(w http.ResponseWriter, r *http.Request, body *
 		defer body.release()
 	}
 	e.next.ServeHTTP(g, r.WithContext(ctx))
+	if body != nil && g.state.Load() != upgradeSwitched {
+		body.closeIfTouched(rw)
+	}
 	if g.state.Load() == upgradeSwitched || rw.Started() {
 		return
 	}
