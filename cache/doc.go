@@ -86,10 +86,12 @@
 // # Invalidation
 //
 // A request with Cache-Control: max-age=0 or no-cache refreshes its entry
-// only when the [Invalidation] policy authorizes it (a request with
-// credentials then also removes the entry served to requests without
-// them); otherwise it is served normally with [HeaderInvalidation] set, or
-// refused with 403 under [RejectUnauthorized]. Programs purge entries with [Cache.Purge],
+// only when the [Invalidation] policy authorizes it: the entry and the
+// variants stored for it are removed, and the fresh response is stored if
+// it may be (a request with credentials then also removes the entry
+// served to requests without them); otherwise it is served normally with
+// [HeaderInvalidation] set, or refused with 403 under
+// [RejectUnauthorized]. Programs purge entries with [Cache.Purge],
 // [Cache.PurgePath], [Cache.PurgePrefix] and [Cache.Flush]. A successful
 // POST, PUT, PATCH or DELETE through the cache removes the entries of its
 // path, as does one whose client left before it was answered.

@@ -24,8 +24,8 @@ type Entry struct {
 	// Derived when built, never serialized.
 	contentLength []string
 	etag          string
-	lastModified  time.Time
-	noStale       bool // must-revalidate or proxy-revalidate: never served stale
+	lastModified  time.Time // Last-Modified, else Date, else stored (RFC 9111, section 4.3.2)
+	noStale       bool      // must-revalidate or proxy-revalidate: never served stale
 	size          int64
 	age           atomic.Pointer[ageValue]
 }
@@ -84,6 +84,7 @@ func buildEntry(status int, header http.Header, body []byte, stored, expires tim
 func (e *Entry) derive() {
 	e.contentLength = []string{strconv.Itoa(len(e.body))}
 	e.size = entryOverhead + int64(len(e.body))
+	var date time.Time
 	for _, f := range e.header {
 		e.size += fieldSize(f)
 		switch f.name {
@@ -93,12 +94,23 @@ func (e *Entry) derive() {
 			if t, err := http.ParseTime(f.values[0]); err == nil {
 				e.lastModified = t
 			}
+		case "Date":
+			if t, err := http.ParseTime(f.values[0]); err == nil {
+				date = t
+			}
 		case "Cache-Control":
 			e.noStale = parseCacheControl(f.values).mustRevalidate
 		}
 	}
 	for _, f := range e.vary {
 		e.size += fieldSize(f)
+	}
+	switch {
+	case !e.lastModified.IsZero():
+	case !date.IsZero():
+		e.lastModified = date
+	default:
+		e.lastModified = e.stored
 	}
 }
 

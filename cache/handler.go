@@ -105,6 +105,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case h.cfg.authorize != nil && h.cfg.authorize(r):
 			refresh = true
+			// The refresh replaces one variant at most, and none when the
+			// fresh response may not be stored: invalidate them all first.
+			h.c.invalidate(r, string(kb))
 			h.purgeShared(r, info)
 		case h.cfg.unauthorized == RejectUnauthorized:
 			info.SetError("ACCESS_DENIED")

@@ -70,8 +70,11 @@ func notModified(r *http.Request, e *Entry) bool {
 		return false
 	}
 	if inm, ok := r.Header["If-None-Match"]; ok {
-		return e.etag != "" && etagListMatches(inm, e.etag)
+		// "*" matches any stored representation, with an ETag or not.
+		return etagListMatches(inm, e.etag)
 	}
+	// Without Last-Modified, the modification time is the response's
+	// Date, or else the time it was stored (RFC 9111, section 4.3.2).
 	if ims, ok := r.Header["If-Modified-Since"]; ok && !e.lastModified.IsZero() && len(ims) > 0 {
 		t, err := http.ParseTime(ims[0])
 		return err == nil && !e.lastModified.After(t)
@@ -80,7 +83,8 @@ func notModified(r *http.Request, e *Entry) bool {
 }
 
 // etagListMatches reports whether any entity-tag in the If-None-Match values
-// matches etag under the weak comparison, or a value is "*".
+// matches etag under the weak comparison, or a value is "*". An empty etag
+// matches only "*".
 func etagListMatches(values []string, etag string) bool {
 	want := strings.TrimPrefix(etag, "W/")
 	for _, v := range values {
