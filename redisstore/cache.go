@@ -60,7 +60,9 @@ type CacheConfig struct {
 // entries listed there: its cost grows with the entries of that resource,
 // not with the size of the keyspace. Only purges of a wider prefix
 // ([cache.Cache.PurgePrefix]) and Flush scan the keyspace; they are
-// operator actions, bounded by PurgeTimeout.
+// operator actions, bounded by PurgeTimeout. They remove each index they
+// meet together with the entries it lists, so an entry written while they
+// run, or left when they stop early, is still listed in its index.
 //
 // The total size is bounded by Redis itself: set maxmemory with the
 // volatile-ttl policy, which evicts the keys nearest their expiry first,
@@ -189,18 +191,22 @@ func (s *CacheStore) deleteMatching(ctx context.Context, prefix string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.PurgeTimeout)
 	defer cancel()
 	pattern := globQuote(s.cfg.Prefix+prefix) + "*"
-	each := func(ctx context.Context, node *redis.Client) error { return scanDelete(ctx, node, pattern) }
+	each := func(ctx context.Context, node *redis.Client) error { return s.scanDelete(ctx, node, pattern) }
 	switch c := s.client.(type) {
 	case *redis.ClusterClient:
 		return c.ForEachMaster(ctx, each)
 	case *redis.Ring:
 		return c.ForEachShard(ctx, each)
 	}
-	return scanDelete(ctx, s.client, pattern)
+	return s.scanDelete(ctx, s.client, pattern)
 }
 
-// scanDelete unlinks the keys matching pattern, a batch per SCAN step.
-func scanDelete(ctx context.Context, c redis.Cmdable, pattern string) error {
+// scanDelete unlinks the keys matching pattern, a batch per SCAN step. An
+// index is removed together with every entry it lists, in one script, so
+// that no entry outlives the index that lists it: neither one written
+// while the scan runs, after the scan has passed its key, nor one the scan
+// has not reached when it stops early.
+func (s *CacheStore) scanDelete(ctx context.Context, c redis.Cmdable, pattern string) error {
 	var cursor uint64
 	for {
 		keys, next, err := c.Scan(ctx, cursor, pattern, 1000).Result()
@@ -208,7 +214,19 @@ func scanDelete(ctx context.Context, c redis.Cmdable, pattern string) error {
 			return err
 		}
 		if len(keys) > 0 {
-			if err := c.Unlink(ctx, keys...).Err(); err != nil {
+			pipe := c.Pipeline()
+			entries := keys[:0]
+			for _, k := range keys {
+				if s.isIndexKey(k) {
+					cacheDropIndexScript.Eval(ctx, pipe, []string{k})
+				} else {
+					entries = append(entries, k)
+				}
+			}
+			if len(entries) > 0 {
+				pipe.Unlink(ctx, entries...)
+			}
+			if _, err := pipe.Exec(ctx); err != nil {
 				return err
 			}
 		}

@@ -36,3 +36,11 @@ func (s *CacheStore) entryKey(key string) string {
 func (s *CacheStore) indexKey(resource string) string {
 	return s.cfg.Prefix + "{p" + resource + "}\x01"
 }
+
+// isIndexKey reports whether the Redis key k is the index of a resource:
+// an entry key holds a NUL after its tag (or, not indexed, ends with the
+// tag's "}"), and the resource of an index holds none.
+func (s *CacheStore) isIndexKey(k string) bool {
+	rest, ok := strings.CutPrefix(k, s.cfg.Prefix+"{p")
+	return ok && strings.HasSuffix(rest, "}\x01") && !strings.Contains(rest, "\x00")
+}

@@ -53,3 +53,17 @@ end
 if #batch > 0 then drop() end
 return removed
 `)
+
+// cacheDropIndexScript removes an index and every entry it lists, which
+// share its hash slot, at once. A key of another type is only removed.
+// KEYS: index.
+var cacheDropIndexScript = redis.NewScript(`
+if redis.call('TYPE', KEYS[1]).ok == 'zset' then
+  local keys = redis.call('ZRANGE', KEYS[1], 0, -1)
+  for i = 1, #keys, 500 do
+    redis.call('UNLINK', unpack(keys, i, math.min(i + 499, #keys)))
+  end
+end
+redis.call('UNLINK', KEYS[1])
+return 1
+`)
