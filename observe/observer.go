@@ -165,13 +165,15 @@ func (o *Observer) finish(x *exchange) {
 	}
 	if status == 0 {
 		switch {
+		case errors.Is(x.r.Context().Err(), context.Canceled):
+			// Nothing was answered because the client left first, an
+			// upgrade included: a hijacked connection no longer cancels
+			// the request's context.
+			status = StatusClientClosed
 		case upgrade(x.r):
 			// A reverse proxy switching protocols hijacks the connection
 			// and writes the 101 to it itself.
 			status = http.StatusSwitchingProtocols
-		case errors.Is(x.r.Context().Err(), context.Canceled):
-			// Nothing was answered because the client left first.
-			status = StatusClientClosed
 		default:
 			status = http.StatusOK // net/http answers 200 to a handler that wrote nothing
 		}
