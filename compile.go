@@ -161,6 +161,11 @@ func checkRoutePath(p string) error {
 		}
 		seen[name] = true
 	}
+	for i := 1; i < len(p); i++ {
+		if (p[i] == ':' || p[i] == '*') && p[i-1] != '/' {
+			return errors.New("':' and '*' may only start a segment (as parameters); the router would read one inside a segment as a parameter")
+		}
+	}
 	if i := strings.IndexByte(p, '*'); i >= 0 && strings.Contains(p[i:], "/") {
 		return errors.New("catch-all parameter must be the last segment")
 	}

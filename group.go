@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -31,8 +33,16 @@ func (g *Group) Use(mw ...Middleware) *Group {
 	return g
 }
 
-// Group returns a subgroup whose prefix is g's prefix followed by prefix.
+// Group returns a subgroup whose prefix is g's prefix followed by prefix,
+// which starts with "/". A prefix without it ("v2") is reported by
+// [Gateway.Build] and [Gateway.Deploy], as is a route path without it:
+// neither is glued to the segment before ("/v1v2").
 func (g *Group) Group(prefix string) *Group {
+	if prefix != "" && prefix[0] != '/' {
+		g.gw.mu.Lock()
+		g.gw.errs = append(g.gw.errs, fmt.Errorf("gateway: group %q: prefix must start with /", g.prefix+prefix))
+		g.gw.mu.Unlock()
+	}
 	return &Group{gw: g.gw, parent: g, prefix: g.prefix + strings.TrimSuffix(prefix, "/")}
 }
 
@@ -41,6 +51,9 @@ func (g *Group) Group(prefix string) *Group {
 // segment) and "*name" (the rest of the path, last only).
 func (g *Group) Route(method, path string) *Route {
 	r := &Route{gw: g.gw, group: g, method: method, path: g.prefix + path}
+	if path != "" && path[0] != '/' {
+		r.errs = append(r.errs, errors.New("path must start with /"))
+	}
 	g.gw.mu.Lock()
 	g.gw.routes = append(g.gw.routes, r)
 	g.gw.mu.Unlock()

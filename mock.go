@@ -27,7 +27,7 @@ func newMock(status int, body string, headers []string) (*mock, error) {
 	h := make(http.Header, len(headers)/2+2)
 	for i := 0; i < len(headers); i += 2 {
 		name := http.CanonicalHeaderKey(headers[i])
-		if name == "" || strings.ContainsAny(name, " :\r\n") || strings.ContainsAny(headers[i+1], "\r\n") {
+		if !validHeaderName(name) || !validHeaderValue(headers[i+1]) {
 			return nil, fmt.Errorf("mock header %q is malformed", headers[i])
 		}
 		h.Add(name, headers[i+1])
@@ -52,4 +52,15 @@ func (m *mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(m.body)
 	}
+}
+
+// validHeaderValue reports whether s may be sent as a field value: no
+// control characters other than horizontal tab (RFC 9110, section 5.5).
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -49,8 +49,12 @@ func (rw *Writer) Write(p []byte) (int, error) {
 }
 
 // Flush sends buffered data to the client, when the underlying writer can.
+// A flush before any write sends a 200 header, so the response counts as
+// started from then on.
 func (rw *Writer) Flush() {
-	_ = http.NewResponseController(rw.ResponseWriter).Flush()
+	if http.NewResponseController(rw.ResponseWriter).Flush() == nil && rw.status == 0 {
+		rw.status = http.StatusOK
+	}
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
