@@ -66,10 +66,13 @@ func (a *Authorizer) Handler(next http.Handler) http.Handler {
 		now := a.now()
 		var out *outcome
 		if a.cache != nil {
-			out = a.cache.get(cacheKey(vals, stage, "", "", false), now)
+			out = a.cache.get(cacheKey(vals, stage, "", "", "", false), now)
 		}
 		if out == nil {
-			routeKey := cacheKey(vals, stage, r.Method, r.URL.Path, true)
+			// The route and the escaped path both key the decision: with
+			// encoded slashes allowed, "/a%2Fb" and "/a/b" share a decoded
+			// path but not a route.
+			routeKey := cacheKey(vals, stage, r.Method, route, r.URL.EscapedPath(), true)
 			if a.cache != nil {
 				out = a.cache.get(routeKey, now)
 			}
@@ -107,7 +110,7 @@ func (a *Authorizer) call(ctx context.Context, routeKey [sha256.Size]byte, req *
 		if a.cache != nil {
 			key := routeKey
 			if out.routes != nil || out.status == http.StatusUnauthorized {
-				key = cacheKey(req.Identity, req.Stage, "", "", false)
+				key = cacheKey(req.Identity, req.Stage, "", "", "", false)
 			}
 			a.cache.put(key, out, a.now(), a.ttl)
 		}

@@ -143,9 +143,9 @@ func queryValue(raw, name string) (string, int) {
 }
 
 // cacheKey hashes the identity values, and for a route-specific key the
-// method and path, into a fixed-size key: the cache never holds raw
-// tokens, and a long token costs no more memory than a short one.
-func cacheKey(vals []string, stage, method, path string, perRoute bool) [sha256.Size]byte {
+// method, route and escaped path, into a fixed-size key: the cache never
+// holds raw tokens, and a long token costs no more memory than a short one.
+func cacheKey(vals []string, stage, method, route, path string, perRoute bool) [sha256.Size]byte {
 	var stack [512]byte
 	b := stack[:0]
 	if perRoute {
@@ -163,6 +163,7 @@ func cacheKey(vals []string, stage, method, path string, perRoute bool) [sha256.
 	}
 	if perRoute {
 		add(method)
+		add(route)
 		add(path)
 	}
 	return sha256.Sum256(b)
