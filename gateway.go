@@ -168,7 +168,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw.Header()[g.cfg.requestIDHeader] = id
 	info.ClientIP, info.PeerTrusted = g.cfg.resolver.Resolve(r)
 	g.sanitize(r, info.PeerTrusted)
+	info.AddCopy(r)
 	r = r.WithContext(reqctx.With(r.Context(), info))
+	info.AddCopy(r)
 
 	path, raw, err := pathnorm.Clean(r.URL.EscapedPath(), pathnorm.Options{AllowEncodedSlash: g.cfg.encodedSlash})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/internal/respwriter"
 	"github.com/gatewaykit/gateway/problem"
 )
@@ -52,7 +53,11 @@ func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 		})()
 	}
 	rw := respwriter.Wrap(w)
-	e.next.ServeHTTP(rw, r.WithContext(ctx))
+	rc := r.WithContext(ctx)
+	if info := reqctx.From(ctx); info != nil {
+		info.AddCopy(rc)
+	}
+	e.next.ServeHTTP(rw, rc)
 	if body != nil {
 		body.closeIfTouched(rw)
 	}

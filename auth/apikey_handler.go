@@ -35,6 +35,11 @@ func (a *APIKeyAuth) Handler(next http.Handler) http.Handler {
 		if rest != r.URL.RawQuery {
 			r.URL.RawQuery = rest
 			r.RequestURI = withQuery(r.RequestURI, rest)
+			if info := reqctx.From(r.Context()); info != nil {
+				// The gateway's own copies, which its middleware and the
+				// loggers around it see.
+				info.SetRequestURI(func(uri string) string { return withQuery(uri, rest) })
+			}
 		}
 		if !a.keep {
 			delete(r.Header, a.header)

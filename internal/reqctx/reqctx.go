@@ -39,6 +39,28 @@ func (ps Params) ByName(name string) string {
 // ErrorHandler renders an error to the client.
 type ErrorHandler = func(http.ResponseWriter, *http.Request, error)
 
+// AddCopy records r as a copy of the request passed on by the gateway;
+// beyond three, copies are not recorded.
+func (i *Info) AddCopy(r *http.Request) {
+	for n, c := range i.Copies {
+		if c == nil || c == r {
+			i.Copies[n] = r
+			return
+		}
+	}
+}
+
+// SetRequestURI rewrites the RequestURI of every recorded copy of the
+// request with f, for a block that removed part of the query (an API key)
+// and must not leave it in RequestURI for loggers to print.
+func (i *Info) SetRequestURI(f func(string) string) {
+	for _, c := range i.Copies {
+		if c != nil && c.RequestURI != "" {
+			c.RequestURI = f(c.RequestURI)
+		}
+	}
+}
+
 // Info is everything the gateway records about one request. One Info is
 // allocated per request and never modified after the route handler starts,
 // except by the gateway itself before dispatch.
@@ -49,6 +71,11 @@ type Info struct {
 	// the request ID to the client and to upstreams; "" means
 	// X-Request-Id.
 	RequestIDHeader string
+	// Copies are the requests the gateway passed on for this one, the
+	// request it received first: each has its own RequestURI, which a
+	// block removing a secret from the query must rewrite in all of them
+	// (see [Info.SetRequestURI]), since loggers around the gateway print it.
+	Copies [3]*http.Request
 	// Stage is the name of the stage serving the request.
 	Stage string
 	// StageVars are the stage variables of the deployment serving the
