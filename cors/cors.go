@@ -141,7 +141,7 @@ func (c *CORS) Handler(next http.Handler) http.Handler {
 				return
 			}
 			addVary(w.Header(), varyOrigin)
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(&writer{ResponseWriter: w, c: c, noOrigin: true}, r)
 			return
 		}
 		if c.wildcard == nil {

@@ -14,14 +14,23 @@ func headerValue(h http.Header, k string) string {
 	return ""
 }
 
-// addVary adds v to the Vary header unless it is already there.
+// addVary adds v to the Vary header unless it is already there, alone or
+// as a member of a list, or Vary is "*". It does not allocate when v is
+// there.
 func addVary(h http.Header, v string) {
 	for _, have := range h["Vary"] {
-		if have == v || have == "*" {
+		if have == v {
 			return
 		}
+		for have != "" {
+			var name string
+			name, have, _ = strings.Cut(have, ",")
+			if name = strings.TrimSpace(name); name == "*" || strings.EqualFold(name, v) {
+				return
+			}
+		}
 	}
-	h["Vary"] = append(h["Vary"], v)
+	h["Vary"] = append(h["Vary"][:len(h["Vary"]):len(h["Vary"])], v)
 }
 
 func joined(list []string) []string {

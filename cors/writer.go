@@ -9,21 +9,31 @@ import (
 // writer sets the CORS headers again when the response starts, replacing
 // any an upstream or handler set, so a response never carries two
 // conflicting Access-Control-Allow-Origin values. For an origin that is not
-// allowed (origin nil) it removes them instead.
+// allowed (origin nil) it removes them instead, and for a request without
+// Origin (noOrigin) it leaves them. Unless every origin gets the same
+// answer, it also makes sure Vary still lists Origin, which a handler that
+// set its own Vary would otherwise have dropped.
 type writer struct {
 	http.ResponseWriter
-	c       *CORS
-	origin  []string
-	written bool
+	c        *CORS
+	origin   []string
+	noOrigin bool
+	written  bool
 }
 
 func (w *writer) WriteHeader(code int) {
 	if !w.written && code >= 200 {
 		w.written = true
-		if w.origin == nil {
-			stripActual(w.Header())
-		} else {
-			w.c.setActual(w.Header(), w.origin)
+		h := w.Header()
+		if w.c.wildcard == nil {
+			addVary(h, varyOrigin)
+		}
+		switch {
+		case w.noOrigin:
+		case w.origin == nil:
+			stripActual(h)
+		default:
+			w.c.setActual(h, w.origin)
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)

@@ -76,7 +76,7 @@ func ErrorType(status int) string {
 // statusOf returns the status [From] would give err, without allocating.
 func statusOf(err error) int {
 	var p *Problem
-	if errors.As(err, &p) && p.Status >= 400 && p.Status <= 599 {
+	if errors.As(err, &p) && p != nil && errorStatus(p.Status) {
 		return p.Status
 	}
 	return http.StatusInternalServerError

@@ -47,6 +47,9 @@ func Wrap(err error, status int, detail string) *Problem {
 
 // Error describes the problem for logs. It includes the cause.
 func (p *Problem) Error() string {
+	if p == nil {
+		return "problem: nil"
+	}
 	s := strconv.Itoa(p.Status) + " " + p.title()
 	if p.Detail != "" {
 		s += ": " + p.Detail
@@ -58,7 +61,12 @@ func (p *Problem) Error() string {
 }
 
 // Unwrap returns the cause.
-func (p *Problem) Unwrap() error { return p.Err }
+func (p *Problem) Unwrap() error {
+	if p == nil {
+		return nil
+	}
+	return p.Err
+}
 
 // WithHeader sets a response header on p and returns p.
 func (p *Problem) WithHeader(key, value string) *Problem {
@@ -88,16 +96,20 @@ func (p *Problem) title() string {
 	return "Error"
 }
 
-// From returns the Problem in err's chain. An error without one becomes a
-// 500 Internal Server Error whose detail does not reveal the error text; a
-// nil error returns nil.
+// From returns the Problem in err's chain. An error without one (or whose
+// Problem is nil or has a status that is not a 4xx or 5xx) becomes a 500
+// Internal Server Error whose detail does not reveal the error text; a nil
+// error returns nil.
 func From(err error) *Problem {
 	if err == nil {
 		return nil
 	}
 	var p *Problem
-	if errors.As(err, &p) && p.Status >= 400 && p.Status <= 599 {
+	if errors.As(err, &p) && p != nil && errorStatus(p.Status) {
 		return p
 	}
 	return &Problem{Status: http.StatusInternalServerError, Detail: "The gateway could not complete the request.", Err: err}
 }
+
+// errorStatus reports whether status is a client or server error status.
+func errorStatus(status int) bool { return status >= 400 && status <= 599 }

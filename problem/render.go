@@ -19,10 +19,14 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // Render writes p to w as application/problem+json. The request ID of r, when
 // the request went through a gateway, is added as the "request_id" member so
 // clients can quote it. Render sets Cache-Control: no-store so no cache keeps
-// an error, and X-Content-Type-Options: nosniff.
+// an error, and X-Content-Type-Options: nosniff. A problem whose status is
+// not a 4xx or 5xx is rendered as [From] renders it: a 500 that does not
+// reveal its detail.
 func Render(w http.ResponseWriter, r *http.Request, p *Problem) {
 	if p == nil {
 		p = New(http.StatusInternalServerError, "")
+	} else if !errorStatus(p.Status) {
+		p = From(p)
 	}
 	h := w.Header()
 	for k, vs := range p.Header {
