@@ -38,13 +38,6 @@ func New(limit Limit, opts ...Option) (*Limiter, error) {
 		c.errs = append(c.errs, errors.New("ratelimit: DefaultPlan applies to Plans only"))
 	}
 	c.settleName("default", "limits")
-	if c.store == nil {
-		s, err := NewMemoryStore(MemoryOptions{Now: c.now})
-		if err != nil {
-			return nil, err
-		}
-		c.store = s
-	}
 	if err := c.finish(); err != nil {
 		return nil, err
 	}

@@ -151,7 +151,8 @@ func DefaultPlan(name string) Option {
 	return func(c *config) { c.defaultPlan = name }
 }
 
-// finish fills defaults and validates what every block shares.
+// finish fills defaults (a memory store when none was given) and
+// validates what every block shares.
 func (c *config) finish() error {
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
@@ -167,6 +168,13 @@ func (c *config) finish() error {
 	}
 	if c.errorHandler == nil {
 		c.errorHandler = problemError
+	}
+	if c.store == nil {
+		s, err := NewMemoryStore(MemoryOptions{Now: c.now})
+		if err != nil {
+			c.errs = append(c.errs, err)
+		}
+		c.store = s
 	}
 	return errors.Join(c.errs...)
 }

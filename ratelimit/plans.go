@@ -86,13 +86,6 @@ func NewPlans(plans []Plan, opts ...Option) (*Plans, error) {
 			c.errs = append(c.errs, fmt.Errorf("ratelimit: DefaultPlan %q: %w", c.defaultPlan, ErrUnknownPlan))
 		}
 	}
-	if c.store == nil {
-		s, err := NewMemoryStore(MemoryOptions{Now: c.now})
-		if err != nil {
-			return nil, err
-		}
-		c.store = s
-	}
 	if err := c.finish(); err != nil {
 		return nil, err
 	}
