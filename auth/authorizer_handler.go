@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
 	"time"
 
+	"github.com/gatewaykit/gateway/internal/pathnorm"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/problem"
 )
@@ -61,7 +61,7 @@ func (a *Authorizer) Handler(next http.Handler) http.Handler {
 			route, stage = info.Route, info.Stage
 		}
 		if route == "" {
-			route = cleanPath(r.URL.Path)
+			route = pathnorm.Lexical(r.URL.Path)
 		}
 		now := a.now()
 		var out *outcome
@@ -166,17 +166,4 @@ func (a *Authorizer) failed(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	reject(w, r, a.errHandler, "AUTHORIZER_FAILURE", problem.Wrap(err, http.StatusInternalServerError, "The request could not be authorized."))
-}
-
-// cleanPath returns p cleaned of dot segments and double slashes, for
-// matching decision routes outside a gateway (which cleans paths itself).
-func cleanPath(p string) string {
-	if p == "" {
-		return "/"
-	}
-	c := path.Clean(p)
-	if p[len(p)-1] == '/' && c != "/" {
-		c += "/"
-	}
-	return c
 }

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
 	"strings"
 
+	"github.com/gatewaykit/gateway/internal/pathnorm"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 )
 
@@ -101,26 +101,9 @@ type target struct {
 
 func targetOf(r *http.Request, info *reqctx.Info) target {
 	if info == nil {
-		return target{method: r.Method, route: cleanPath(r.URL.Path)}
+		return target{method: r.Method, route: pathnorm.Lexical(r.URL.Path)}
 	}
 	return target{method: r.Method, stage: info.Stage, route: info.Route, name: info.RouteName}
-}
-
-// cleanPath returns p without dot segments and doubled slashes, as the
-// path a router serves, keeping a trailing slash. It allocates only when p
-// is not clean.
-func cleanPath(p string) string {
-	if p != "" && p[0] == '/' && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
-		return p
-	}
-	if p == "" {
-		return "/"
-	}
-	c := path.Clean(p)
-	if p[len(p)-1] == '/' && c != "/" {
-		c += "/"
-	}
-	return c
 }
 
 // covers reports whether the plan applies to t.

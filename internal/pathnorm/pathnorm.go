@@ -12,6 +12,7 @@ package pathnorm
 import (
 	"errors"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 )
@@ -210,4 +211,22 @@ func unhex(c byte) byte {
 	default:
 		return c - 'A' + 10
 	}
+}
+
+// Lexical cleans an already decoded path of dot segments and repeated
+// slashes, keeping a trailing slash, for blocks that match routes when
+// used outside a gateway (which normalises paths itself with [Clean]). ""
+// becomes "/". A path that needs no cleaning is returned as it is.
+func Lexical(p string) string {
+	if p != "" && p[0] == '/' && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return p
+	}
+	if p == "" {
+		return "/"
+	}
+	c := path.Clean(p)
+	if p[len(p)-1] == '/' && c != "/" {
+		c += "/"
+	}
+	return c
 }

@@ -188,3 +188,20 @@ func FuzzRoutePath(f *testing.F) {
 		}
 	})
 }
+
+func TestLexical(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", "/"},
+		{"/", "/"},
+		{"/a/b", "/a/b"},
+		{"/a/b/", "/a/b/"},
+		{"/a//b", "/a/b"},
+		{"/a/./b/../c/", "/a/c/"},
+		{"/..", "/"},
+		{"/a/.well-known", "/a/.well-known"},
+	} {
+		if got := Lexical(c.in); got != c.want {
+			t.Errorf("Lexical(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
