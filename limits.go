@@ -6,11 +6,11 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gatewaykit/gateway/internal/hdrname"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/internal/respwriter"
 	"github.com/gatewaykit/gateway/problem"
@@ -36,7 +36,9 @@ func (e *routeEntry) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if isUpgrade(r) {
+	if hdrname.IsUpgrade(r.Header) {
+		// Once switched, the connection outlives any request timeout and
+		// ends when either side closes it.
 		e.serveUpgrade(w, r, body)
 		return
 	}
@@ -96,26 +98,6 @@ func tooLarge(limit int64) *problem.Problem {
 
 func timedOut() *problem.Problem {
 	return problem.Wrap(context.DeadlineExceeded, http.StatusGatewayTimeout, "The request took longer than the route allows.")
-}
-
-// isUpgrade reports whether r asks to switch protocols (WebSocket): once
-// switched, such connections outlive any request timeout and end when
-// either side closes.
-func isUpgrade(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" && headerHasToken(r.Header.Values("Connection"), "upgrade")
-}
-
-func headerHasToken(values []string, token string) bool {
-	for _, v := range values {
-		for v != "" {
-			var t string
-			t, v, _ = strings.Cut(v, ",")
-			if strings.EqualFold(strings.Trim(t, " \t"), token) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // errBodyDeadline is the error of a request body read after the route's

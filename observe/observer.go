@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gatewaykit/gateway/internal/clientip"
+	"github.com/gatewaykit/gateway/internal/hdrname"
 	"github.com/gatewaykit/gateway/internal/reqctx"
 	"github.com/gatewaykit/gateway/internal/respwriter"
 	"github.com/gatewaykit/gateway/problem"
@@ -170,7 +171,7 @@ func (o *Observer) finish(x *exchange) {
 			// upgrade included: a hijacked connection no longer cancels
 			// the request's context.
 			status = StatusClientClosed
-		case upgrade(x.r):
+		case hdrname.IsUpgrade(x.r.Header):
 			// A reverse proxy switching protocols hijacks the connection
 			// and writes the 101 to it itself.
 			status = http.StatusSwitchingProtocols

@@ -2,7 +2,9 @@
 // read them. CGI, WSGI, Rack and PHP turn every header into a variable
 // such as HTTP_X_USER_ID, so "X-User-Id", "x-user-id" and "X_User_Id"
 // all reach the application as one header: a header the gateway strips or
-// sets must be stripped in every one of those spellings.
+// sets must be stripped in every one of those spellings. It also tells
+// requests that ask to switch protocols ([IsUpgrade]), which several
+// layers treat apart.
 package hdrname
 
 // Same reports whether a and b name the same header for an upstream that

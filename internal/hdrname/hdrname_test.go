@@ -1,6 +1,7 @@
 package hdrname
 
 import (
+	"net/http"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -40,6 +41,25 @@ func TestHasPrefix(t *testing.T) {
 	} {
 		if got := HasPrefix(c.name, c.prefix); got != c.want {
 			t.Errorf("HasPrefix(%q, %q) = %v, want %v", c.name, c.prefix, got, c.want)
+		}
+	}
+}
+
+func TestIsUpgrade(t *testing.T) {
+	for _, c := range []struct {
+		h    http.Header
+		want bool
+	}{
+		{http.Header{"Upgrade": {"websocket"}, "Connection": {"Upgrade"}}, true},
+		{http.Header{"Upgrade": {"websocket"}, "Connection": {"keep-alive, upgrade"}}, true},
+		{http.Header{"Upgrade": {"websocket"}, "Connection": {"keep-alive", " UPGRADE\t"}}, true},
+		{http.Header{"Upgrade": {"websocket"}, "Connection": {"keep-alive"}}, false},
+		{http.Header{"Upgrade": {"websocket"}}, false},
+		{http.Header{"Upgrade": {""}, "Connection": {"upgrade"}}, false},
+		{http.Header{"Connection": {"upgrade"}}, false},
+	} {
+		if got := IsUpgrade(c.h); got != c.want {
+			t.Errorf("IsUpgrade(%v) = %v, want %v", c.h, got, c.want)
 		}
 	}
 }
