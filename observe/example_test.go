@@ -106,6 +106,27 @@ func ExampleTracing_Transport() {
 	// server /users/:id 4bf92f3577b34da6a3ce929d0e0e4736
 }
 
+// At an edge facing the public, a caller's traceparent is not continued:
+// the server span starts a trace of its own, linked to the caller's.
+func ExampleUntrustedCallers() {
+	exporter := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	tracing := observe.NewTracing(observe.TracerProvider(tp), observe.UntrustedCallers())
+	gw := gateway.New()
+	gw.Use(tracing.Middleware())
+	gw.GET("/health").Mock(200, "ok")
+
+	const callers = "4bf92f3577b34da6a3ce929d0e0e4736"
+	get(gw, "/health", "Traceparent", "00-"+callers+"-00f067aa0ba902b7-01")
+	s := exporter.GetSpans()[0]
+	fmt.Println("continues the caller's trace:", s.SpanContext.TraceID().String() == callers)
+	fmt.Println("links to it:", len(s.Links) == 1 && s.Links[0].SpanContext.TraceID().String() == callers)
+	// Output:
+	// continues the caller's trace: false
+	// links to it: true
+}
+
 func ExampleWithServerTiming() {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { now = now.Add(1500 * time.Microsecond); return now }
